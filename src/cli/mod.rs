@@ -1,0 +1,47 @@
+//! The command line: clap definitions, one file per command, and the dispatch.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit::{Outcome, Report, to_exit_code};
+
+/// envc — a declarative environment compiler.
+#[derive(Debug, Parser)]
+#[command(name = "envc", version, about, propagate_version = true)]
+pub struct Cli {
+    /// More output on stderr (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    to_exit_code(dispatch(cli.command))
+}
+
+fn dispatch(command: Command) -> Result<Outcome, Report> {
+    match command {}
+}
+
+fn init_tracing(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ENVC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("envc={level}")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
+}

@@ -1,0 +1,10 @@
+//! envc, a declarative environment compiler.
+//!
+//! Data flows one way through the stages, one module each:
+//! `lang` (parse + evaluate) → `spec` (typed, merged, validated) → `lock` / `plan`
+//! → `emit` / `build` / `run` / `verify` / `audit`. See DESIGN.md for the pipeline.
+
+pub mod cli;
+pub mod exit;
+pub mod lang;
+pub mod source;

@@ -1,0 +1,3 @@
+//! envc's integration tests: one binary, so the suite links once.
+
+mod support;
