@@ -6,6 +6,8 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::{Outcome, Report, to_exit_code};
 
+mod completions;
+
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
 #[command(name = "envc", version, about, propagate_version = true)]
@@ -18,7 +20,16 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Print the shell completion script for SHELL on stdout.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the envc(1) man page (roff) on stdout.
+    Man,
+}
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -27,7 +38,10 @@ pub fn main() -> ExitCode {
 }
 
 fn dispatch(command: Command) -> Result<Outcome, Report> {
-    match command {}
+    match command {
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man => completions::man(),
+    }
 }
 
 fn init_tracing(verbose: u8) {

@@ -9,9 +9,21 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
 }
 
+/// True when `ENVC_TEST_OFFLINE=1`: only tests that need nothing outside the source tree
+/// run. Set by the Nix package's check phase, whose sandbox has no engine, no network and
+/// no Nix; every test that calls [`require`] skips there, even under `CI=true`.
+pub fn offline() -> bool {
+    std::env::var("ENVC_TEST_OFFLINE").is_ok_and(|v| v == "1")
+}
+
 /// Skip (loudly) or, in CI, fail when a real component a test needs is absent.
+/// Under [`offline`] it always skips, so hermetic builds run only self-contained tests.
 /// Returns `false` when the caller should return early.
 pub fn require(what: &str, available: bool) -> bool {
+    if offline() {
+        eprintln!("SKIPPED: needs {what}; ENVC_TEST_OFFLINE=1 runs only self-contained tests");
+        return false;
+    }
     if available {
         return true;
     }
