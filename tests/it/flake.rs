@@ -40,7 +40,15 @@ fn have_nix() -> bool {
 
 fn nix(program: &str) -> Command {
     let mut cmd = Command::new(program);
-    cmd.env("NIX_CONFIG", NIX_CONFIG);
+    cmd.env("NIX_CONFIG", NIX_CONFIG).env_remove("NIX_PATH");
+    cmd
+}
+
+/// `nix-instantiate` for parsing and evaluating plain expressions: `--store dummy://` needs
+/// no writable /nix and no daemon, so it runs the same as root and as a normal user.
+fn nix_instantiate() -> Command {
+    let mut cmd = nix("nix-instantiate");
+    cmd.args(["--store", "dummy://"]);
     cmd
 }
 
@@ -71,7 +79,7 @@ fn run_json(cmd: &mut Command) -> Value {
 /// `nix-instantiate --eval --strict --json` of an expression, evaluated in `dir`.
 fn nix_instantiate_json(dir: &Path, expr: &str) -> Value {
     run_json(
-        nix("nix-instantiate")
+        nix_instantiate()
             .current_dir(dir)
             .args(["--eval", "--strict", "--json", "--expr", expr]),
     )
@@ -242,7 +250,7 @@ fn flake_nix_parses_with_real_nix() {
     if !have_nix() {
         return;
     }
-    run(nix("nix-instantiate")
+    run(nix_instantiate()
         .arg("--parse")
         .arg(support::repo_root().join("flake.nix")));
 }
