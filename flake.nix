@@ -62,8 +62,8 @@
           nativeBuildInputs = [ pkgs.installShellFiles ];
 
           # The sandbox has no container engine, no network and no Nix: with
-          # ENVC_TEST_OFFLINE=1 every test that needs one of them (tests/it/support.rs
-          # `require`) skips, and the self-contained tests still run.
+          # ENVC_TEST_OFFLINE=1, tests/it/support.rs counts external commands as absent
+          # and `require` skips (never fails) what is missing; the self-contained tests run.
           preCheck = ''
             export ENVC_TEST_OFFLINE=1
           '';

@@ -9,23 +9,23 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
 }
 
-/// True when `ENVC_TEST_OFFLINE=1`: only tests that need nothing outside the source tree
-/// run. Set by the Nix package's check phase, whose sandbox has no engine, no network and
-/// no Nix; every test that calls [`require`] skips there, even under `CI=true`.
+/// True when `ENVC_TEST_OFFLINE=1`: the tests run where nothing outside the source tree is
+/// reachable (no engine, no network, no Nix), as in the Nix package's check phase. Then
+/// [`have_command`] finds no external command and [`require`] skips instead of failing,
+/// even under `CI=true`, so exactly the self-contained tests run.
 pub fn offline() -> bool {
     std::env::var("ENVC_TEST_OFFLINE").is_ok_and(|v| v == "1")
 }
 
-/// Skip (loudly) or, in CI, fail when a real component a test needs is absent.
-/// Under [`offline`] it always skips, so hermetic builds run only self-contained tests.
-/// Returns `false` when the caller should return early.
+/// Skip (loudly) or, in CI, fail when a real component a test needs is absent
+/// ([`offline`]: skip, never fail). Returns `false` when the caller should return early.
 pub fn require(what: &str, available: bool) -> bool {
-    if offline() {
-        eprintln!("SKIPPED: needs {what}; ENVC_TEST_OFFLINE=1 runs only self-contained tests");
-        return false;
-    }
     if available {
         return true;
+    }
+    if offline() {
+        eprintln!("SKIPPED: {what} is not available (ENVC_TEST_OFFLINE=1)");
+        return false;
     }
     if in_ci() {
         panic!("{what} is required in CI (CI=true) but is not available");
@@ -34,7 +34,11 @@ pub fn require(what: &str, available: bool) -> bool {
     false
 }
 
+/// Whether the external command `name` is on PATH ([`offline`]: never).
 pub fn have_command(name: &str) -> bool {
+    if offline() {
+        return false;
+    }
     Command::new("sh")
         .arg("-c")
         .arg(format!("command -v {name}"))
