@@ -6,6 +6,8 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::{Outcome, Report, to_exit_code};
 
+pub mod eval;
+
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
 #[command(name = "envc", version, about, propagate_version = true)]
@@ -18,7 +20,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Evaluate a file or expression strictly and print the result (JSON or Nix syntax).
+    Eval(eval::EvalArgs),
+}
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -27,7 +32,9 @@ pub fn main() -> ExitCode {
 }
 
 fn dispatch(command: Command) -> Result<Outcome, Report> {
-    match command {}
+    match command {
+        Command::Eval(args) => eval::run(args),
+    }
 }
 
 fn init_tracing(verbose: u8) {
