@@ -125,7 +125,7 @@ impl Ran {
             || self.code.is_none()
             || self.code == Some(101)
             || self.stderr.contains("panicked at")
-            || self.stderr.contains("stack overflow")
+            || self.stderr.contains("has overflowed its stack")
     }
 
     pub fn describe(&self) -> String {
