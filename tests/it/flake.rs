@@ -256,7 +256,6 @@ fn flake_nix_parses_with_real_nix() {
 }
 
 #[test]
-#[ignore = "needs envc eval (lang branch)"]
 fn flake_nix_parses_with_envc_evaluator() {
     if !have_nix() {
         return;
