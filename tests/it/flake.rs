@@ -610,3 +610,38 @@ fn install_time_generators_work() {
     let bad = support::envc().args(["completions", "nosuchshell"]).run();
     assert_eq!(bad.code(), 2);
 }
+
+/// The README's Nix section promises that its plain `envc.nix` evaluates to the same JSON
+/// with `nix eval --json -f` as with `envc eval`: keep that true.
+#[test]
+fn readme_envc_nix_evaluates_alike_with_nix_and_envc() {
+    if !have_nix() {
+        return;
+    }
+    let readme = std::fs::read_to_string(support::repo_root().join("README.md")).unwrap();
+    let section = readme
+        .split("### An `envc.nix` that real Nix reads the same way")
+        .nth(1)
+        .expect("the README has the envc.nix section");
+    let example = section
+        .split("```nix\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the section shows an envc.nix");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("envc.nix"), example).unwrap();
+
+    let ours = support::envc()
+        .current_dir(dir.path())
+        .args(["eval", "envc.nix"])
+        .run()
+        .ok();
+    let ours: Value = serde_json::from_str(&ours).expect("envc eval prints JSON");
+    let nix = run_json(
+        nix("nix")
+            .current_dir(dir.path())
+            .args(["eval", "--json", "--store", "dummy://", "-f", "envc.nix"]),
+    );
+    assert_eq!(ours, nix);
+    assert!(ours.is_object() && !ours.as_object().unwrap().is_empty());
+}
