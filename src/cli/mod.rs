@@ -6,6 +6,9 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::{Outcome, Report, to_exit_code};
 
+mod completions;
+pub mod eval;
+
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
 #[command(name = "envc", version, about, propagate_version = true)]
@@ -18,16 +21,35 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Print the shell completion script for SHELL on stdout.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the envc(1) man page (roff) on stdout.
+    Man,
+    /// Evaluate a file or expression strictly and print the result (JSON or Nix syntax).
+    Eval(eval::EvalArgs),
+}
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.verbose);
+    // Keep each diagnostic message on one line (greppable, copyable, testable).
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
     to_exit_code(dispatch(cli.command))
 }
 
 fn dispatch(command: Command) -> Result<Outcome, Report> {
-    match command {}
+    match command {
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man => completions::man(),
+        Command::Eval(args) => eval::run(args),
+    }
 }
 
 fn init_tracing(verbose: u8) {

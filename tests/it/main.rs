@@ -1,3 +1,9 @@
 //! envc's integration tests: one binary, so the suite links once.
 
+mod conformance;
+mod flake;
+mod lang_cases;
+mod lang_differential;
+mod lang_hermetic;
+mod msrv;
 mod support;

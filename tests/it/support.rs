@@ -9,11 +9,23 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
 }
 
-/// Skip (loudly) or, in CI, fail when a real component a test needs is absent.
-/// Returns `false` when the caller should return early.
+/// True when `ENVC_TEST_OFFLINE=1`: the tests run where nothing outside the source tree is
+/// reachable (no engine, no network, no Nix), as in the Nix package's check phase. Then
+/// [`have_command`] finds no external command and [`require`] skips instead of failing,
+/// even under `CI=true`, so exactly the self-contained tests run.
+pub fn offline() -> bool {
+    std::env::var("ENVC_TEST_OFFLINE").is_ok_and(|v| v == "1")
+}
+
+/// Skip (loudly) or, in CI, fail when a real component a test needs is absent
+/// ([`offline`]: skip, never fail). Returns `false` when the caller should return early.
 pub fn require(what: &str, available: bool) -> bool {
     if available {
         return true;
+    }
+    if offline() {
+        eprintln!("SKIPPED: {what} is not available (ENVC_TEST_OFFLINE=1)");
+        return false;
     }
     if in_ci() {
         panic!("{what} is required in CI (CI=true) but is not available");
@@ -22,7 +34,11 @@ pub fn require(what: &str, available: bool) -> bool {
     false
 }
 
+/// Whether the external command `name` is on PATH ([`offline`]: never).
 pub fn have_command(name: &str) -> bool {
+    if offline() {
+        return false;
+    }
     Command::new("sh")
         .arg("-c")
         .arg(format!("command -v {name}"))
@@ -118,4 +134,27 @@ impl Run {
         );
         self.stdout()
     }
+}
+
+/// The Nix oracle, `nix-instantiate` from Debian's `nix-bin` (Nix 2.8), set up so that it
+/// evaluates the same as root and as a normal user on a fresh machine: `--store dummy://`
+/// needs no writable `/nix/store`, no `/nix/var` state, no `nixbld` group and no daemon
+/// (paths that would be copied to the store still get their store path computed), and
+/// `NIX_PATH` is cleared so that `<nixpkgs>` means nothing. Add `--eval --strict [--json]`.
+pub fn nix_instantiate() -> Command {
+    let mut cmd = Command::new("nix-instantiate");
+    cmd.args(["--store", "dummy://"])
+        .env_remove("NIX_PATH")
+        .env_remove("NIX_REMOTE");
+    cmd
+}
+
+/// True when the Nix oracle is installed and can evaluate (see [`nix_instantiate`]).
+pub fn have_nix() -> bool {
+    !offline()
+        && nix_instantiate()
+            .args(["--eval", "--strict", "--json", "--expr", "1 + 1"])
+            .stderr(Stdio::null())
+            .output()
+            .is_ok_and(|o| o.status.success() && o.stdout.starts_with(b"2"))
 }
