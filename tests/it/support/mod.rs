@@ -119,3 +119,9 @@ impl Run {
         self.stdout()
     }
 }
+
+pub mod busybox;
+pub mod debian;
+pub mod docker;
+pub mod once;
+pub mod registry;
