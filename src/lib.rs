@@ -8,4 +8,5 @@ pub mod cli;
 pub mod engine;
 pub mod exit;
 pub mod lang;
+pub mod lock;
 pub mod source;
