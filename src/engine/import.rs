@@ -23,10 +23,10 @@ impl Engine {
         changes: &[String],
     ) -> Result<String, EngineError> {
         let (repo, tag) = split_reference(reference);
+        // The whole reference goes in `repo`: Podman's compatible API ignores `tag` on import.
         let options = CreateImageOptions {
             from_src: Some("-".into()),
-            repo: Some(repo.into()),
-            tag: Some(tag.unwrap_or("latest").into()),
+            repo: Some(format!("{repo}:{}", tag.unwrap_or("latest"))),
             changes: changes.to_vec(),
             ..Default::default()
         };

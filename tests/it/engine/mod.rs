@@ -5,4 +5,5 @@ mod connect;
 mod containers;
 mod images;
 mod interrupt;
+mod podman;
 mod registry;
