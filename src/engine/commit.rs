@@ -69,7 +69,7 @@ impl Engine {
             changes: (!changes.is_empty()).then(|| changes.join("\n")),
         };
         let committed = self
-            .docker
+            .docker_long()
             .commit_container(options, config)
             .await
             .map_err(|e| {

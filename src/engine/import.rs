@@ -31,9 +31,9 @@ impl Engine {
             ..Default::default()
         };
         let action = format!("import a root filesystem as `{reference}`");
-        let stream = self
-            .docker
-            .create_image(Some(options), Some(body_try_stream(tar)), None);
+        let stream =
+            self.docker_long()
+                .create_image(Some(options), Some(body_try_stream(tar)), None);
         progress::drain(self, &action, stream, |info| {
             if let Some(status) = info.status {
                 tracing::debug!("import: {status}");

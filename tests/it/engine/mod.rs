@@ -7,3 +7,4 @@ mod images;
 mod interrupt;
 mod podman;
 mod registry;
+mod tls;
