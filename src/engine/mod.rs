@@ -7,6 +7,7 @@
 //! item fails the operation. Containers are created through [`ContainerGuard`], which
 //! removes them on error and on Ctrl-C (see [`interrupt`]).
 
+mod attach;
 mod commit;
 mod connect;
 mod container;
@@ -22,8 +23,10 @@ mod load;
 mod logs;
 mod network;
 mod progress;
+mod upload;
 mod volume;
 
+pub use attach::Attached;
 pub use bollard::models;
 pub use commit::CommitSpec;
 pub use container::{ContainerGuard, ContainerSpec, Exit};
