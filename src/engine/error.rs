@@ -95,6 +95,13 @@ pub enum EngineError {
     #[error("Docker engine stream failed: {action}: {message}")]
     Stream { action: String, message: String },
 
+    /// Registry credentials could not be read.
+    #[error("cannot get credentials for `{registry}`: {reason}")]
+    #[diagnostic(help(
+        "check the Docker config file (`~/.docker/config.json` or `$DOCKER_CONFIG`) and its credential helper"
+    ))]
+    Credentials { registry: String, reason: String },
+
     /// The user (or the system) asked envc to stop.
     #[error("interrupted by {}", signal.name())]
     Interrupted { signal: Signal },
@@ -107,7 +114,8 @@ impl EngineError {
             EngineError::Unreachable { .. }
             | EngineError::BadHost { .. }
             | EngineError::Tls { .. }
-            | EngineError::TooOld { .. } => Failure::Environment,
+            | EngineError::TooOld { .. }
+            | EngineError::Credentials { .. } => Failure::Environment,
             EngineError::NotFound { .. } => Failure::Input,
             EngineError::Timeout { .. }
             | EngineError::Api { .. }

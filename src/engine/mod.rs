@@ -11,6 +11,7 @@ mod attach;
 mod commit;
 mod connect;
 mod container;
+mod credentials;
 mod distribution;
 mod endpoint;
 mod error;
@@ -30,6 +31,9 @@ pub use attach::Attached;
 pub use bollard::models;
 pub use commit::CommitSpec;
 pub use container::{ContainerGuard, ContainerSpec, Exit};
+pub use credentials::{
+    credentials_from_config, docker_config_path, registry_credentials, registry_host,
+};
 pub use endpoint::{DEFAULT_SOCKET, Endpoint};
 pub use error::{EngineError, Signal};
 pub use exec::{ExecOutput, ExecSession, ExecSpec};
