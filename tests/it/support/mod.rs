@@ -123,5 +123,6 @@ impl Run {
 pub mod busybox;
 pub mod debian;
 pub mod docker;
+pub mod net;
 pub mod once;
 pub mod registry;
