@@ -5,6 +5,8 @@
 //! → `emit` / `build` / `run` / `verify` / `audit`. See DESIGN.md for the pipeline.
 
 pub mod cli;
+pub mod engine;
 pub mod exit;
 pub mod lang;
+pub mod lock;
 pub mod source;

@@ -6,4 +6,6 @@ mod lang_cases;
 mod lang_differential;
 mod lang_hermetic;
 mod msrv;
+mod engine;
+mod lock;
 mod support;
