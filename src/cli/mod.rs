@@ -10,6 +10,7 @@ pub mod check;
 pub mod config_args;
 pub mod schema;
 pub mod show;
+pub mod eval;
 
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
@@ -30,6 +31,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the normalized spec (sorted, every default filled in).
     Show(show::ShowArgs),
+    /// Evaluate a file or expression strictly and print the result (JSON or Nix syntax).
+    Eval(eval::EvalArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -43,6 +46,7 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Schema(args) => schema::run(args),
         Command::Check(args) => check::run(args),
         Command::Show(args) => show::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }
 
