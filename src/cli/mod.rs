@@ -8,9 +8,9 @@ use crate::exit::{Outcome, Report, to_exit_code};
 
 pub mod check;
 pub mod config_args;
+pub mod eval;
 pub mod schema;
 pub mod show;
-pub mod eval;
 
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]

@@ -169,7 +169,7 @@ checked_string!(
     check_image_ref,
     {
         "type": "string",
-        "pattern": "^[a-z0-9][A-Za-z0-9._/:-]*(@sha256:[0-9a-f]{64})?$"
+        "pattern": "^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$"
     }
 );
 
