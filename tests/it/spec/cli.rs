@@ -107,6 +107,24 @@ fn show_is_sorted_stable_and_its_nix_form_evaluates_to_the_same_value() {
         .ok();
     let evaluated: serde_json::Value = serde_json::from_str(&evaluated).unwrap();
     assert_eq!(evaluated, json);
+
+    if support::require("nix-instantiate (Debian's nix-bin)", support::have_nix()) {
+        let out = support::nix_instantiate()
+            .args(["--eval", "--strict", "--json", "shown.nix"])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let by_nix: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            by_nix, json,
+            "real Nix reads `envc show` output differently"
+        );
+    }
 }
 
 #[test]

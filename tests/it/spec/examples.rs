@@ -276,3 +276,48 @@ fn every_builtin_module_merges_and_checks_from_nix_and_json() {
         support::envc().args(["check", "-f"]).arg(&json).run().ok();
     }
 }
+
+#[test]
+fn lib_helpers_evaluate_the_same_under_real_nix() {
+    if !support::require("nix-instantiate (Debian's nix-bin)", support::have_nix()) {
+        return;
+    }
+    let expr = r#"let lib = import <envc/lib.nix>; in {
+  force = lib.mkForce 1;
+  default = lib.mkDefault "x";
+  override = lib.mkOverride 10 [ 1 ];
+  before = lib.mkBefore [ 1 ];
+  after = lib.mkAfter [ 2 ];
+  order = lib.mkOrder 700 [ 3 ];
+  when = lib.mkIf true { a = 1; };
+  merged = lib.mkMerge [ { a = 1; } { b = 2; } ];
+  optional = lib.optional true 1 ++ lib.optional false 2;
+  optionals = lib.optionals true [ 1 2 ];
+  optionalString = lib.optionalString false "x" + lib.optionalString true "y";
+  optionalAttrs = lib.optionalAttrs true { a = 1; } // lib.optionalAttrs false { b = 2; };
+  mapAttrsToList = lib.mapAttrsToList (n: v: n + v) { x = "1"; y = "2"; };
+  concatMapStringsSep = lib.concatMapStringsSep "," toString [ 1 2 ];
+  concatStringsSep = lib.concatStringsSep "-" [ "a" "b" ];
+  concatLines = lib.concatLines [ "a" "b" ];
+  unique = lib.unique [ 1 2 1 3 ];
+  flatten = lib.flatten [ 1 [ 2 [ 3 ] ] ];
+  splitString = lib.splitString "." "a.b.c";
+  hasPrefix = lib.hasPrefix "ab" "abc";
+  hasSuffix = lib.hasSuffix ".nix" "x.nix";
+  removePrefix = lib.removePrefix "ab" "abc";
+  recursiveUpdate = lib.recursiveUpdate { a = { b = 1; c = 2; }; } { a = { b = 3; }; };
+  filterAttrs = lib.filterAttrs (n: v: v > 1) { x = 1; y = 2; };
+  genAttrs = lib.genAttrs [ "a" "b" ] (x: x + x);
+  toUpper = lib.toUpper "abc";
+  toLower = lib.toLower "ABC";
+  range = lib.range 1 3;
+  reverseList = lib.reverseList [ 1 2 3 ];
+  imap1 = lib.imap1 (i: v: i * v) [ 5 5 ];
+  foldr = lib.foldr (a: b: a - b) 0 [ 1 2 3 ];
+  attrByPath = lib.attrByPath [ "a" "b" ] 0 { a.b = 7; };
+  last = lib.last [ 1 2 ];
+  boolToString = lib.boolToString true;
+}"#;
+    let dir = support::repo_root();
+    assert_eq!(envc_json(expr, &dir), nix_json(expr, &dir));
+}
