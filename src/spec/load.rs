@@ -104,8 +104,14 @@ pub fn load(config: &Path, variant: Option<&str>) -> Result<LoadedSpec, SpecErro
         })
         .collect();
     let (merged, variant) = merge_modules(modules, variant, &root)?;
-    let mut spec: Spec = decode::decode(&merged, &root, &[])?;
-    validate::validate(&spec, &merged, &root)?;
+    // Errors found once a variant is applied may come from the variant or from how it
+    // combines with the config; say which variant was being applied.
+    let in_variant = |e: SpecError| match &variant {
+        Some(name) => e.context(format!("in variant `{name}`")),
+        None => e,
+    };
+    let mut spec: Spec = decode::decode(&merged, &root, &[]).map_err(in_variant)?;
+    validate::validate(&spec, &merged, &root).map_err(in_variant)?;
     normalize(&mut spec);
     Ok(LoadedSpec {
         spec,
@@ -205,7 +211,11 @@ fn merge_modules(
             }
         },
     };
-    let merged = merge::merge(defs, &[])?
+    let merged = merge::merge(defs, &[])
+        .map_err(|e| match &chosen {
+            Some(name) => e.context(format!("in variant `{name}`")),
+            None => e,
+        })?
         .unwrap_or_else(|| Located::new(Data::Attrs(BTreeMap::new()), None));
     let mut merged = merged;
     if !variant_trees.is_empty()
