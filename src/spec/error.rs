@@ -16,7 +16,7 @@ use crate::source::{SourceFile, Span};
 /// What is wrong with a config.
 #[derive(Debug, thiserror::Error)]
 pub enum ErrorKind {
-    #[error("no `envc.nix` or `envc.json` in `{}` or any folder above it", dir.display())]
+    #[error("no `envc.nix` or `envc.json` found from `{}`", dir.display())]
     NotFound { dir: PathBuf },
     #[error("cannot read `{}`", path.display())]
     Read {
