@@ -4,7 +4,7 @@
 //! `.exp.nix` against Nix without `--json`). This keeps the committed expectations honest
 //! and catches any case where envc and Nix drift apart.
 
-use crate::lang_cases::{self, Expect, cases_dir, eval_case, run_with_timeout, short_diff};
+use crate::lang_cases::{self, Expect, eval_case, run_with_timeout, short_diff};
 use crate::support;
 
 #[test]
@@ -20,39 +20,45 @@ fn lang_differential_against_nix() {
         .filter(|c| c.expect == Expect::Okay && !c.envc_only)
         .collect();
     assert!(!cases.is_empty(), "no eval-okay cases found");
+    // Cases envc is known to get wrong are excused from the envc-versus-Nix comparison
+    // (the `lang_cases` test holds them to the list); the committed files never are.
+    let known = lang_cases::known_failures(lang_cases::KNOWN_FAILURES);
     let mut failures = Vec::new();
     for case in &cases {
         for (flags, ext) in [(&["--json"][..], ".exp.json"), (&[][..], ".exp.nix")] {
             let mut nix = support::nix_instantiate();
-            nix.current_dir(cases_dir())
+            nix.current_dir(&case.dir)
                 .args(["--eval", "--strict"])
                 .args(flags)
                 .arg(case.file_name());
             let ran = run_with_timeout(nix, lang_cases::CASE_TIMEOUT);
             if ran.code != Some(0) {
-                failures.push(format!("  {}: Nix failed: {}", case.stem, ran.describe()));
+                failures.push(format!("  {}: Nix failed: {}", case.name, ran.describe()));
                 continue;
             }
             let committed = std::fs::read_to_string(case.sibling(ext)).unwrap_or_default();
             if committed.trim_end() != ran.stdout.trim_end() {
                 failures.push(format!(
                     "  {}{ext} is stale against Nix (run tests/lang/regen):\n      {}",
-                    case.stem,
+                    case.name,
                     short_diff(&ran.stdout, &committed)
                 ));
+            }
+            if known.contains_key(&case.name) {
+                continue;
             }
             let envc_flag = if flags.is_empty() { "--nix" } else { "--json" };
             let envc = eval_case(case, &[envc_flag]);
             if envc.code != Some(0) {
                 failures.push(format!(
                     "  {}: Nix evaluates it, `envc eval {envc_flag}` does not: {}",
-                    case.stem,
+                    case.name,
                     envc.describe()
                 ));
             } else if envc.stdout.trim_end() != ran.stdout.trim_end() {
                 failures.push(format!(
                     "  {}: `envc eval {envc_flag}` differs from Nix:\n      {}",
-                    case.stem,
+                    case.name,
                     short_diff(&ran.stdout, &envc.stdout)
                 ));
             }
