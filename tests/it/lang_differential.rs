@@ -4,6 +4,9 @@
 //! `.exp.nix` against Nix without `--json`). This keeps the committed expectations honest
 //! and catches any case where envc and Nix drift apart.
 
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
 use crate::lang_cases::{self, Expect, eval_case, run_with_timeout, short_diff};
 use crate::support;
 
@@ -71,4 +74,42 @@ fn lang_differential_against_nix() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+/// The oracle setup works for a normal user too (no writable store, no daemon): when the
+/// tests run as root, evaluate once more as `nobody` through `setpriv`.
+#[test]
+fn lang_oracle_works_as_a_normal_user() {
+    if !support::require("nix-instantiate (Debian's nix-bin)", support::have_nix()) {
+        return;
+    }
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let file = tmp.path().join("case.nix");
+    // A path interpolation needs a store path computed: the dummy store does it read-only.
+    std::fs::write(
+        &file,
+        "{ sum = 1 + 1; p = builtins.substring 0 11 \"${./case.nix}\"; }\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut cmd = if is_root && support::have_command("setpriv") {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg("nix-instantiate")
+            .args(["--store", "dummy://"])
+            .env_remove("NIX_PATH")
+            .env("HOME", "/nonexistent");
+        c
+    } else {
+        support::nix_instantiate()
+    };
+    cmd.args(["--eval", "--strict", "--json"]).arg(&file);
+    let ran = run_with_timeout(cmd, lang_cases::CASE_TIMEOUT);
+    assert_eq!(ran.code, Some(0), "{}", ran.describe());
+    assert_eq!(ran.stdout.trim_end(), r#"{"p":"/nix/store/","sum":2}"#);
 }
