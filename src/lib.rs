@@ -10,3 +10,4 @@ pub mod exit;
 pub mod lang;
 pub mod lock;
 pub mod source;
+pub mod spec;

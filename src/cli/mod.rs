@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use crate::exit::{Outcome, Report, to_exit_code};
 
 mod completions;
+pub mod check;
+pub mod config_args;
 pub mod eval;
+pub mod schema;
+pub mod show;
 
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
@@ -30,6 +34,12 @@ pub enum Command {
     },
     /// Print the envc(1) man page (roff) on stdout.
     Man,
+    /// Print the JSON Schema for `envc.json` files.
+    Schema(schema::SchemaArgs),
+    /// Check the config: evaluate, merge, validate; print a summary or the errors.
+    Check(check::CheckArgs),
+    /// Print the normalized spec (sorted, every default filled in).
+    Show(show::ShowArgs),
     /// Evaluate a file or expression strictly and print the result (JSON or Nix syntax).
     Eval(eval::EvalArgs),
 }
@@ -48,6 +58,9 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
     match command {
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),
+        Command::Schema(args) => schema::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Show(args) => show::run(args),
         Command::Eval(args) => eval::run(args),
     }
 }
@@ -66,4 +79,17 @@ fn init_tracing(verbose: u8) {
         .with_writer(std::io::stderr)
         .without_time()
         .try_init();
+}
+
+/// Write data to stdout; a closed pipe (`envc show | head`) is not an error.
+pub fn print_stdout(text: &str) -> Result<(), Report> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Report::environment(miette::miette!(
+            "cannot write to stdout: {e}"
+        ))),
+    }
 }

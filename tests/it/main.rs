@@ -8,4 +8,5 @@ mod lang_hermetic;
 mod msrv;
 mod engine;
 mod lock;
+mod spec;
 mod support;
