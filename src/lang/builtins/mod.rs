@@ -100,6 +100,8 @@ static BUILTINS: &[BuiltinDef] = &[
     builtin!("pathExists", 1, control::path_exists),
     builtin!("readDir", 1, control::read_dir),
     builtin!("readFile", 1, control::read_file),
+    builtin!("readFileType", 1, control::read_file_type),
+    builtin!("warn", 2, control::warn),
     builtin!("removeAttrs", 2, attrs::remove_attrs),
     builtin!("replaceStrings", 3, strings::replace_strings),
     builtin!("seq", 2, control::seq),
