@@ -681,7 +681,10 @@ impl Eval {
     fn call_lambda(&self, c: &Closure, arg: Value, pos: Pos) -> EvalResult<Value> {
         let _guard = self.enter_call(pos)?;
         let frame = self.bind(c.lambda, &c.env, arg, pos)?;
-        self.eval(&c.lambda.body, &frame)
+        self.eval(&c.lambda.body, &frame).map_err(|mut e| {
+            e.called_from(pos);
+            e
+        })
     }
 
     /// Apply a function to two arguments (`f a b`). For a builtin of two arguments and
@@ -699,7 +702,10 @@ impl Eval {
                     let frame = self.bind(c.lambda, &c.env, a, pos)?;
                     let _inner = self.enter_call(pos)?;
                     let frame = self.bind(inner, &frame, b, pos)?;
-                    return self.eval(&inner.body, &frame);
+                    return self.eval(&inner.body, &frame).map_err(|mut e| {
+                        e.called_from(pos);
+                        e
+                    });
                 }
                 let g = self.call(f, a, pos)?;
                 self.call(g, b, pos)
@@ -801,6 +807,21 @@ impl Eval {
             let mut related = LangError::new(e.kind, note.clone(), Some(self.files.span(*pos)));
             related.label = Some(note.clone());
             err.related.push(related);
+        }
+        if !e.calls.is_empty() {
+            let mut lines: Vec<String> = e
+                .calls
+                .iter()
+                .map(|p| format!("called from {}", self.files.span(*p).location()))
+                .collect();
+            if e.more_calls > 0 {
+                lines.push(format!("… and {} more calls", e.more_calls));
+            }
+            let joined = lines.join("\n");
+            err.help = Some(match err.help.take() {
+                Some(h) => format!("{h}\n{joined}"),
+                None => joined,
+            });
         }
         if let Some(pos) = e.pos {
             self.append_trace(&mut err, pos.file);
