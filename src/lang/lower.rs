@@ -10,7 +10,7 @@
 //! evaluated, as Nix does.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::rc::Rc;
 
 use rnix::ast::{self, AstToken, HasEntry, InterpolPart};
@@ -237,11 +237,11 @@ impl<'g> Lowerer<'g> {
             ast::Expr::Lambda(l) => Expr::Lambda(Box::new(self.lambda(l, pos)?)),
             ast::Expr::AttrSet(set) => {
                 let rec = set.rec_token().is_some();
-                let pending = self.collect(set, !rec)?;
+                let pending = self.collect(set)?;
                 Expr::Attrs(Box::new(self.attrs(pending, rec)?))
             }
             ast::Expr::LetIn(l) => {
-                let pending = self.collect(l, false)?;
+                let pending = self.collect(l)?;
                 if let Some((_, _, pos)) = pending.dynamics.first() {
                     return Err(self.err(*pos, "dynamic attributes are not allowed in `let`"));
                 }
@@ -265,7 +265,7 @@ impl<'g> Lowerer<'g> {
             }
             ast::Expr::LegacyLet(l) => {
                 // `let { a = 1; body = a; }` is `(rec { a = 1; body = a; }).body`.
-                let pending = self.collect(l, false)?;
+                let pending = self.collect(l)?;
                 let attrs = self.attrs(pending, true)?;
                 Expr::Select(
                     Box::new(self.node(Expr::Attrs(Box::new(attrs)), pos)),
@@ -528,9 +528,9 @@ impl<'g> Lowerer<'g> {
         Ok(keys.into_boxed_slice())
     }
 
-    /// Collect the bindings of a set, `let` or legacy `let`. `merge_literals` says whether
-    /// a later `a.b = ...` may extend an earlier `a = { ... }` literal.
-    fn collect(&self, node: &impl HasEntry, _nonrec: bool) -> LResult<Pending> {
+    /// Collect the bindings of a set, `let` or legacy `let`, merging nested attribute
+    /// paths (`a.b = 1; a.c = 2;`) and set literals they extend.
+    fn collect(&self, node: &impl HasEntry) -> LResult<Pending> {
         let mut pending = Pending::default();
         for entry in node.entries() {
             match entry {
@@ -584,7 +584,7 @@ impl<'g> Lowerer<'g> {
                 let PendingValue::Nested(nested) = &mut pending.statics[i].1 else {
                     return Err(internal("nested"));
                 };
-                let more = self.collect(set, true)?;
+                let more = self.collect(set)?;
                 return self.merge(nested, more);
             }
             return Err(self.duplicate(&name, pos, existing_pos));
@@ -616,7 +616,7 @@ impl<'g> Lowerer<'g> {
     fn make_nested(&self, value: &mut PendingValue) -> bool {
         match value {
             PendingValue::Nested(_) => true,
-            PendingValue::Expr(ast::Expr::AttrSet(set)) => match self.collect(set, true) {
+            PendingValue::Expr(ast::Expr::AttrSet(set)) => match self.collect(set) {
                 Ok(mut p) => {
                     p.rec = set.rec_token().is_some();
                     *value = PendingValue::Nested(Box::new(p));
@@ -951,11 +951,6 @@ fn static_string(s: &ast::Str) -> Option<String> {
         }
     }
     Some(out)
-}
-
-/// Normalise `path` lexically (`.` and `..` removed), as Nix does for path literals.
-pub fn normalize(path: &Path) -> PathBuf {
-    paths::normalize(path)
 }
 
 #[cfg(test)]

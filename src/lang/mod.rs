@@ -26,6 +26,9 @@ pub mod print;
 pub mod regex;
 pub mod value;
 
+#[cfg(test)]
+mod tests;
+
 use std::path::{Path, PathBuf};
 
 pub use data::{Data, Located};

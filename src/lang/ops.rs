@@ -5,12 +5,11 @@
 use std::cmp::Ordering;
 use std::rc::Rc;
 
-use super::error::{EvalError, EvalResult};
+use super::error::{EvalError, EvalResult, WithHelp};
 use super::eval::Eval;
 use super::expr::{BinOp, Node};
 use super::paths;
 use super::pos::Pos;
-use super::print::format_float;
 use super::value::{Env, List, Value};
 
 impl Eval {
@@ -298,10 +297,11 @@ impl Eval {
                 if let Some(p) = attrs.get("outPath") {
                     return self.coerce_into(out, p, pos, more);
                 }
-                return Err(EvalError::eval("cannot coerce a set to a string", pos)
-                    .with_help_text(
+                return Err(
+                    EvalError::eval("cannot coerce a set to a string", pos).with_help(
                         "a set can be used as a string only if it has `__toString` or `outPath`",
-                    ));
+                    ),
+                );
             }
             Value::Int(i) if more => out.push_str(&i.to_string()),
             Value::Float(f) if more => out.push_str(&format!("{f:.6}")),
@@ -354,17 +354,6 @@ impl Eval {
         let mut out = String::new();
         self.coerce_into(&mut out, v, pos, more)?;
         Ok(out)
-    }
-}
-
-trait HelpText {
-    fn with_help_text(self, help: &str) -> Self;
-}
-
-impl HelpText for Box<EvalError> {
-    fn with_help_text(mut self, help: &str) -> Self {
-        self.help = Some(help.to_string());
-        self
     }
 }
 
@@ -475,14 +464,5 @@ fn as_f64(v: &Value) -> f64 {
         Value::Int(i) => *i as f64,
         Value::Float(f) => *f,
         _ => 0.0,
-    }
-}
-
-/// Used by error messages that show a number.
-pub fn show_number(v: &Value) -> String {
-    match v {
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => format_float(*f),
-        _ => String::new(),
     }
 }

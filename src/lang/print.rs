@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 use super::data::{Data, Located};
-use super::error::{EvalError, EvalResult};
+use super::error::{EvalError, EvalResult, WithHelp};
 use super::eval::Eval;
 use super::pos::Pos;
 use super::value::Value;
@@ -190,7 +190,11 @@ impl Eval {
             }
             Value::Float(f) => out.push_str(&format_float(*f)),
             Value::String(s) => json_string(s, out),
-            Value::Path(p) => json_string(&p.to_string_lossy(), out),
+            Value::Path(p) => {
+                // Nix copies the path to the store here: it must exist.
+                self.check_copyable(&v, pos)?;
+                json_string(&p.to_string_lossy(), out)
+            }
             Value::Attrs(attrs) => {
                 if let Some(f) = attrs.get("__toString") {
                     let f = self.force(f)?;
@@ -270,8 +274,6 @@ impl Eval {
         Ok(Located::new(data, pos.map(|p| self.files.span(p))))
     }
 }
-
-use super::error::WithHelp;
 
 #[cfg(test)]
 mod tests {

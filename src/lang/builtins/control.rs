@@ -147,6 +147,20 @@ pub fn path_exists(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
     Ok(Value::Bool(exists))
 }
 
+pub fn read_file_type(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
+    let path = e.arg_path(&args[0], "readFileType", pos)?;
+    let kind =
+        e.io.kind_no_follow(&path)
+            .map_err(|err| io_error(err, pos))?;
+    Ok(Value::string(kind.nix_name()))
+}
+
+pub fn warn(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
+    let msg = e.arg_string(&args[0], "warn", pos)?;
+    eprintln!("evaluation warning: {msg}");
+    e.force(&args[1])
+}
+
 pub fn read_dir(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
     let path = e.arg_path(&args[0], "readDir", pos)?;
     let entries = e.io.read_dir(&path).map_err(|err| io_error(err, pos))?;

@@ -4,7 +4,7 @@ use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 
-use crate::lang::error::{EvalError, EvalResult};
+use crate::lang::error::{EvalError, EvalResult, WithHelp};
 use crate::lang::eval::Eval;
 use crate::lang::pos::Pos;
 use crate::lang::value::Value;
@@ -22,19 +22,8 @@ pub fn hash_string(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
                 format!("`builtins.hashString`: unknown hash algorithm `{other}`"),
                 pos,
             )
-            .with_help_text("use one of `md5`, `sha1`, `sha256`, `sha512`"));
+            .with_help("use one of `md5`, `sha1`, `sha256`, `sha512`"));
         }
     };
     Ok(Value::string(hex))
-}
-
-trait HelpText {
-    fn with_help_text(self, help: &str) -> Self;
-}
-
-impl HelpText for Box<EvalError> {
-    fn with_help_text(mut self, help: &str) -> Self {
-        self.help = Some(help.to_string());
-        self
-    }
 }

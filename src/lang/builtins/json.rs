@@ -1,4 +1,4 @@
-//! `toJSON` and `fromJSON`; `fromTOML` and `toXML` are named but not supported.
+//! `toJSON`, `fromJSON` and `fromTOML`; `toXML` is named but not supported.
 
 use std::rc::Rc;
 
@@ -68,11 +68,47 @@ fn convert(json: &serde_json::Value, pos: Pos) -> EvalResult<Value> {
     })
 }
 
-pub fn from_toml(_: &Eval, _: &[Value], pos: Pos) -> EvalResult<Value> {
-    Err(EvalError::eval(
-        "`builtins.fromTOML` is not supported by envc",
-        pos,
-    ))
+pub fn from_toml(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
+    let text = e.arg_string(&args[0], "fromTOML", pos)?;
+    let table: toml::Table = text.parse().map_err(|err: toml::de::Error| {
+        EvalError::eval(
+            format!("`builtins.fromTOML`: invalid TOML: {}", err.message()),
+            pos,
+        )
+    })?;
+    toml_value(&toml::Value::Table(table), pos)
+}
+
+fn toml_value(v: &toml::Value, pos: Pos) -> EvalResult<Value> {
+    Ok(match v {
+        toml::Value::String(s) => Value::string(s.as_str()),
+        toml::Value::Integer(i) => Value::Int(*i),
+        toml::Value::Float(f) => Value::Float(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(_) => {
+            return Err(EvalError::eval(
+                "`builtins.fromTOML`: TOML dates and times are not supported",
+                pos,
+            ));
+        }
+        toml::Value::Array(items) => list(
+            items
+                .iter()
+                .map(|i| toml_value(i, pos))
+                .collect::<EvalResult<Vec<_>>>()?,
+        ),
+        toml::Value::Table(t) => {
+            let mut entries = Vec::with_capacity(t.len());
+            for (k, v) in t {
+                entries.push(Attr {
+                    name: k.as_str().into(),
+                    value: toml_value(v, pos)?,
+                    pos,
+                });
+            }
+            Value::Attrs(Rc::new(Attrs::from_unsorted(entries)))
+        }
+    })
 }
 
 pub fn to_xml(_: &Eval, _: &[Value], pos: Pos) -> EvalResult<Value> {

@@ -16,7 +16,7 @@ mod versions;
 
 use std::rc::Rc;
 
-use super::error::{ErrorKind, EvalError, EvalResult};
+use super::error::{ErrorKind, EvalError, EvalResult, WithHelp};
 use super::eval::Eval;
 use super::lower::Globals;
 use super::pos::Pos;
@@ -100,6 +100,8 @@ static BUILTINS: &[BuiltinDef] = &[
     builtin!("pathExists", 1, control::path_exists),
     builtin!("readDir", 1, control::read_dir),
     builtin!("readFile", 1, control::read_file),
+    builtin!("readFileType", 1, control::read_file_type),
+    builtin!("warn", 2, control::warn),
     builtin!("removeAttrs", 2, attrs::remove_attrs),
     builtin!("replaceStrings", 3, strings::replace_strings),
     builtin!("seq", 2, control::seq),
@@ -185,23 +187,12 @@ fn refused(name: &'static str) -> Value {
                 format!("`builtins.{name}` is not available: envc evaluation is hermetic"),
                 None,
             )
-            .with_help_text(
+            .with_help(
                 "envc evaluates the same way on every machine, so it offers no access to the environment, the clock, the network or a Nix store",
             ))
         },
         Pos::default(),
     )
-}
-
-trait HelpText {
-    fn with_help_text(self, help: &str) -> Self;
-}
-
-impl HelpText for Box<EvalError> {
-    fn with_help_text(mut self, help: &str) -> Self {
-        self.help = Some(help.to_string());
-        self
-    }
 }
 
 /// The global scope: `builtins`, the top-level builtins and `__name` aliases.
