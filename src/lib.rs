@@ -7,4 +7,6 @@
 pub mod cli;
 pub mod exit;
 pub mod lang;
+pub mod rootfs;
+pub mod sif;
 pub mod source;

@@ -6,6 +6,9 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::{Outcome, Report, to_exit_code};
 
+pub mod digest;
+pub mod inspect;
+
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
 #[command(name = "envc", version, about, propagate_version = true)]
@@ -18,7 +21,12 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Print the rootfs digest of a filesystem tar or a SIF, and what it left out.
+    Digest(digest::DigestArgs),
+    /// List a SIF file's objects and the envc metadata in it.
+    Inspect(inspect::InspectArgs),
+}
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -27,7 +35,10 @@ pub fn main() -> ExitCode {
 }
 
 fn dispatch(command: Command) -> Result<Outcome, Report> {
-    match command {}
+    match command {
+        Command::Digest(args) => digest::run(args),
+        Command::Inspect(args) => inspect::run(args),
+    }
 }
 
 fn init_tracing(verbose: u8) {

@@ -1,0 +1,150 @@
+//! Rootfs digest throughput and native squashfs/SIF build, on a real Debian rootfs.
+//!
+//! Run through `benches/rootfs/run`, which prepares the rootfs (debootstrap) and passes
+//! `ROOTFS_DIR` (the unpacked tree) and `ROOTFS_TAR` (the same tree as a tar). Every
+//! measurement is a median of several rounds in one run, next to its reference, so
+//! the ratios hold on a noisy shared machine.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use envc::rootfs;
+use envc::sif::squashfs::{SquashfsOptions, build_squashfs};
+
+fn main() {
+    let dir = PathBuf::from(std::env::var("ROOTFS_DIR").expect("ROOTFS_DIR is set by run"));
+    let tar = PathBuf::from(std::env::var("ROOTFS_TAR").expect("ROOTFS_TAR is set by run"));
+    let work = PathBuf::from(std::env::var("BENCH_WORK").expect("BENCH_WORK is set by run"));
+    let rounds: usize = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
+    let tar_size = std::fs::metadata(&tar).unwrap().len();
+    println!(
+        "rootfs: {} ({:.0} MB tar), {rounds} rounds, medians",
+        dir.display(),
+        tar_size as f64 / 1e6
+    );
+
+    // Reference: sha256sum over the unpacked files.
+    let reference = median(rounds, || {
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg("find . -type f -print0 | xargs -0 sha256sum > /dev/null")
+            .current_dir(&dir)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    });
+    let digest_tar = median(rounds, || {
+        let listing = rootfs::tar::list_tar(BufReader::new(File::open(&tar).unwrap())).unwrap();
+        std::hint::black_box(listing.digest());
+    });
+
+    // Native squashfs from the tar stream, twice to check the bytes are identical.
+    let squash_a = work.join("native-a.squashfs");
+    let squash_b = work.join("native-b.squashfs");
+    let build = |out: &Path| {
+        let input = BufReader::new(File::open(&tar).unwrap());
+        let output = File::create(out).unwrap();
+        build_squashfs(input, &[], SquashfsOptions { mtime: 0 }, output).unwrap();
+    };
+    let native_build = median(rounds.min(3), || build(&squash_a));
+    build(&squash_b);
+    let identical = std::fs::read(&squash_a).unwrap() == std::fs::read(&squash_b).unwrap();
+    let native_size = std::fs::metadata(&squash_a).unwrap().len();
+
+    // mksquashfs from the unpacked tree (bookworm's 4.5 cannot read a tar), same settings.
+    let mk_out = work.join("mksquashfs.squashfs");
+    let mksquashfs = which("mksquashfs").then(|| {
+        let time = median(rounds.min(3), || {
+            let _ = std::fs::remove_file(&mk_out);
+            let status = Command::new("mksquashfs")
+                .arg(&dir)
+                .arg(&mk_out)
+                .args(["-comp", "gzip", "-b", "131072", "-noappend", "-quiet"])
+                .args(["-no-progress", "-mkfs-time", "0", "-all-time", "0"])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        });
+        (time, std::fs::metadata(&mk_out).unwrap().len())
+    });
+
+    let digest_squash = median(rounds, || {
+        let file = BufReader::with_capacity(1 << 20, File::open(&squash_a).unwrap());
+        let listing = rootfs::squashfs::list_squashfs(file, 0).unwrap();
+        std::hint::black_box(listing.digest());
+    });
+    let same = {
+        let a = rootfs::tar::list_tar(BufReader::new(File::open(&tar).unwrap())).unwrap();
+        let b = rootfs::squashfs::list_squashfs(BufReader::new(File::open(&squash_a).unwrap()), 0)
+            .unwrap();
+        a.digest() == b.digest()
+    };
+
+    println!();
+    println!("rootfs digest");
+    println!(
+        "  sha256sum over unpacked files   {:>8.3} s",
+        secs(reference)
+    );
+    println!(
+        "  envc digest, tar stream         {:>8.3} s   {:.2}x reference",
+        secs(digest_tar),
+        ratio(digest_tar, reference)
+    );
+    println!(
+        "  envc digest, squashfs (in SIF)  {:>8.3} s   {:.2}x reference",
+        secs(digest_squash),
+        ratio(digest_squash, reference)
+    );
+    println!("  tar and squashfs digests equal: {same}");
+    println!();
+    println!("squashfs build (gzip, 128 KiB blocks)");
+    println!(
+        "  envc native (backhand, from tar) {:>7.3} s   {:>6.1} MB   byte-identical rebuild: {identical}",
+        secs(native_build),
+        native_size as f64 / 1e6
+    );
+    match mksquashfs {
+        Some((time, size)) => println!(
+            "  mksquashfs (from unpacked dir)   {:>7.3} s   {:>6.1} MB   native/mksquashfs time {:.2}x",
+            secs(time),
+            size as f64 / 1e6,
+            ratio(native_build, time)
+        ),
+        None => println!("  mksquashfs: not installed"),
+    }
+}
+
+fn median(rounds: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..rounds.max(1))
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64()
+}
+
+fn which(tool: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool} >/dev/null"))
+        .status()
+        .is_ok_and(|s| s.success())
+}
