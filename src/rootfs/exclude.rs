@@ -14,6 +14,8 @@ pub enum Scope {
     Tree,
     /// Only what is under the path; the directory itself still counts.
     Contents,
+    /// Only the path itself; what is under it still counts.
+    Itself,
 }
 
 /// One exclusion rule.
@@ -97,6 +99,36 @@ pub const EXCLUSIONS: &[Exclusion] = &[
         reason: "kernel mount point, populated by the runtime",
     },
     Exclusion {
+        path: "etc",
+        scope: Scope::Itself,
+        reason: "mount point Apptainer needs; the SIF adds it where the image has none",
+    },
+    Exclusion {
+        path: "home",
+        scope: Scope::Itself,
+        reason: "mount point Apptainer needs; the SIF adds it where the image has none",
+    },
+    Exclusion {
+        path: "root",
+        scope: Scope::Itself,
+        reason: "mount point Apptainer needs; the SIF adds it where the image has none",
+    },
+    Exclusion {
+        path: "tmp",
+        scope: Scope::Itself,
+        reason: "mount point Apptainer needs; the SIF adds it where the image has none",
+    },
+    Exclusion {
+        path: "var",
+        scope: Scope::Itself,
+        reason: "parent of the `/var/tmp` mount point, which the SIF adds where the image has none",
+    },
+    Exclusion {
+        path: "var/tmp",
+        scope: Scope::Itself,
+        reason: "mount point Apptainer needs; the SIF adds it where the image has none",
+    },
+    Exclusion {
         path: "var/lib/apt/lists",
         scope: Scope::Contents,
         reason: "package indexes fetched from the mirror; change whenever the mirror does",
@@ -134,6 +166,7 @@ pub fn excluded_by(path: &[u8]) -> Option<&'static Exclusion> {
         match rule.scope {
             Scope::Tree => path == prefix || below,
             Scope::Contents => below,
+            Scope::Itself => path == prefix,
         }
     })
 }
@@ -167,5 +200,7 @@ mod tests {
         assert!(excluded_by(b"etc/hostname").is_some());
         assert!(excluded_by(b"etc/hostname.d").is_none());
         assert!(excluded_by(b"etc/passwd").is_none());
+        assert!(excluded_by(b"home").is_some());
+        assert!(excluded_by(b"home/user/.bashrc").is_none());
     }
 }

@@ -191,6 +191,8 @@ fn excluded_paths_are_reported() {
         excluded,
         vec![
             ("/.dockerenv", ".dockerenv"),
+            ("/etc", "etc"),
+            ("/var", "var"),
             ("/var/log/dpkg.log", "var/log")
         ]
     );

@@ -5,6 +5,8 @@
 //! container, [`reader`] reads any SIF back, [`format`] holds the layout constants shared
 //! by both, taken from the reference implementation (sylabs/sif).
 
+pub mod apptainer_meta;
+pub mod assemble;
 pub mod format;
 pub mod metadata;
 pub mod reader;

@@ -43,6 +43,8 @@ pub enum ExtraKind {
     Dir,
     File(Vec<u8>),
     Symlink(String),
+    /// Remove whatever the tar has at this path (and below it).
+    Absent,
 }
 
 /// An entry added on top of the tar's contents (replacing an entry at the same path).
@@ -55,6 +57,8 @@ pub struct ExtraEntry {
     pub mode: u16,
     pub uid: u32,
     pub gid: u32,
+    /// Only add the entry when the image has nothing at this path.
+    pub if_missing: bool,
 }
 
 impl ExtraEntry {
@@ -67,6 +71,14 @@ impl ExtraEntry {
     pub fn symlink(path: &str, target: &str) -> Self {
         Self::new(path, ExtraKind::Symlink(target.to_string()), 0o777)
     }
+    pub fn absent(path: &str) -> Self {
+        Self::new(path, ExtraKind::Absent, 0)
+    }
+    /// The same entry, added only where the image has nothing at its path.
+    pub fn if_missing(mut self) -> Self {
+        self.if_missing = true;
+        self
+    }
     fn new(path: &str, kind: ExtraKind, mode: u16) -> Self {
         ExtraEntry {
             path: path.trim_start_matches('/').to_string(),
@@ -74,6 +86,7 @@ impl ExtraEntry {
             mode,
             uid: 0,
             gid: 0,
+            if_missing: false,
         }
     }
 }
@@ -230,7 +243,14 @@ pub fn build_squashfs<R: Read, W: Write + Seek>(
     }
 
     for extra in extras {
+        let path = normalize(extra.path.as_bytes())?;
+        let existing = nodes.get(&path).map(|n| &n.kind);
+        if extra.if_missing && existing.is_some() {
+            continue;
+        }
         let kind = match &extra.kind {
+            // A directory over an existing one keeps the image's owner and mode.
+            ExtraKind::Dir if matches!(existing, Some(Kind::Dir)) => continue,
             ExtraKind::Dir => Kind::Dir,
             ExtraKind::Symlink(target) => Kind::Symlink(target.as_bytes().to_vec()),
             ExtraKind::File(content) => {
@@ -242,16 +262,17 @@ pub fn build_squashfs<R: Read, W: Write + Seek>(
                 spooled += content.len() as u64;
                 kind
             }
+            ExtraKind::Absent => {
+                let mut below = path.clone();
+                below.push(b'/');
+                nodes.retain(|p, _| *p != path && !p.starts_with(&below));
+                continue;
+            }
         };
-        let path = normalize(extra.path.as_bytes())?;
-        // An extra directory over an existing one keeps the image's owner and mode.
-        if matches!(kind, Kind::Dir)
-            && nodes
-                .get(&path)
-                .is_some_and(|n| matches!(n.kind, Kind::Dir))
-        {
-            continue;
-        }
+        // Replacing a directory replaces what was in it.
+        let mut below = path.clone();
+        below.push(b'/');
+        nodes.retain(|p, _| !p.starts_with(&below));
         nodes.insert(
             path,
             Node {

@@ -1,3 +1,4 @@
 //! envc's integration tests: one binary, so the suite links once.
 
+mod sif;
 mod support;
