@@ -76,7 +76,7 @@ fn tar_of(tree: &Tree) -> Vec<u8> {
 
 fn squashfs_of(tar: &[u8]) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
-    build_squashfs(tar, &[], SquashfsOptions { mtime: 0 }, &mut out).unwrap();
+    build_squashfs(tar, &[], SquashfsOptions::new(0), &mut out).unwrap();
     out.into_inner()
 }
 

@@ -64,6 +64,12 @@ pub enum AssembleError {
     Digest(#[from] RootfsError),
     #[error(transparent)]
     Sif(#[from] SifError),
+    #[error("cannot read `{path}`")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
     #[error("cannot write `{path}`")]
     Write {
         path: PathBuf,
@@ -91,7 +97,8 @@ pub fn assemble<R: Read>(
     // The squashfs goes to a temp file next to the output (same file system, and the
     // SIF writer needs its length before writing the descriptors).
     let mut squashfs = tempfile::tempfile_in(dir).map_err(write_err)?;
-    let (sender, receiver) = mpsc::sync_channel::<Vec<u8>>(64);
+    // Chunks of up to 1 MiB (the buffer below), at most 16 in flight.
+    let (sender, receiver) = mpsc::sync_channel::<Vec<u8>>(16);
     let digest_thread = thread::spawn(move || {
         rootfs::tar::list_tar(ChannelReader {
             receiver,
@@ -99,14 +106,20 @@ pub fn assemble<R: Read>(
             position: 0,
         })
     });
-    let tee = TeeReader {
-        inner: rootfs_tar,
-        sender: Some(sender),
-    };
+    // The buffer sits above the tee so that the tee sees few, large reads: the tar
+    // reader's own reads are small (headers, 8 KiB copies) and a channel send each
+    // would make the two threads wait on each other.
+    let tee = BufReader::with_capacity(
+        1 << 20,
+        TeeReader {
+            inner: rootfs_tar,
+            sender: Some(sender),
+        },
+    );
     let built = build_squashfs(
         tee,
         &tree,
-        SquashfsOptions { mtime: input.time },
+        SquashfsOptions::new(input.time),
         BufWriter::with_capacity(1 << 20, &mut squashfs),
     );
     // The tee is dropped by now, which ends the digest thread's stream.
@@ -222,9 +235,9 @@ pub fn assemble_from_file(
     input: &AssembleInput<'_>,
     out: &Path,
 ) -> Result<Assembled, AssembleError> {
-    let file = File::open(tar).map_err(|source| AssembleError::Write {
+    let file = File::open(tar).map_err(|source| AssembleError::Read {
         path: tar.to_path_buf(),
         source,
     })?;
-    assemble(BufReader::with_capacity(1 << 20, file), input, out)
+    assemble(file, input, out)
 }

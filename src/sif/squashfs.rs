@@ -32,7 +32,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::Arc;
 
-use backhand::compression::Compressor;
+use backhand::compression::{CompressionOptions, Compressor, Gzip};
 
 use crate::rootfs::entry::normalize_path;
 use backhand::{FilesystemCompressor, FilesystemWriter, NodeHeader};
@@ -98,7 +98,21 @@ pub struct SquashfsOptions {
     /// `mksquashfs -all-time T -mkfs-time T` would; original mtimes are not kept because
     /// they differ between two builds of the same image.
     pub mtime: u32,
+    /// gzip level, 1–9. 9 is `mksquashfs`'s default (smallest); lower is faster.
+    pub gzip_level: u32,
 }
+
+impl SquashfsOptions {
+    /// The settings envc builds with: `mtime` for every entry, gzip level 9.
+    pub fn new(mtime: u32) -> Self {
+        SquashfsOptions {
+            mtime,
+            gzip_level: DEFAULT_GZIP_LEVEL,
+        }
+    }
+}
+
+pub const DEFAULT_GZIP_LEVEL: u32 = 9;
 
 /// Counts reported after a build.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -308,7 +322,13 @@ pub fn build_squashfs<R: Read, W: Write + Seek>(
     let mtime = options.mtime;
     let mut fs = FilesystemWriter::default();
     fs.set_time(mtime);
-    fs.set_compressor(FilesystemCompressor::new(Compressor::Gzip, None)?);
+    let gzip =
+        (options.gzip_level != DEFAULT_GZIP_LEVEL).then_some(CompressionOptions::Gzip(Gzip {
+            compression_level: options.gzip_level.clamp(1, 9),
+            window_size: 15,
+            strategies: 0,
+        }));
+    fs.set_compressor(FilesystemCompressor::new(Compressor::Gzip, gzip)?);
     fs.set_root_mode(root.mode);
     fs.set_root_uid(root.uid);
     fs.set_root_gid(root.gid);

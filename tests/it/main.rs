@@ -1,4 +1,5 @@
 //! envc's integration tests: one binary, so the suite links once.
 
+mod apptainer;
 mod sif;
 mod support;

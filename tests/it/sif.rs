@@ -289,3 +289,39 @@ fn we_read_a_sif_made_by_siftool_and_mksquashfs() {
     let first = |s: &str| s.split_whitespace().next().unwrap().to_string();
     assert_eq!(first(&of_sif), first(&of_tar), "{of_sif}\n{of_tar}");
 }
+
+#[test]
+fn envc_digest_reads_a_tar_from_a_file_or_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let tar = dir.path().join("rootfs.tar");
+    std::fs::write(&tar, rootfs_tar()).unwrap();
+    let from_file = envc().arg("digest").arg(&tar).run().ok();
+    let from_stdin = envc().args(["digest", "-"]).stdin(rootfs_tar()).run().ok();
+    let first = |s: &str| s.split_whitespace().next().unwrap().to_string();
+    assert_eq!(first(&from_file), first(&from_stdin));
+    assert!(
+        from_file.contains("/.dockerenv (1): created by the Docker engine"),
+        "{from_file}"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&envc().args(["digest", "--json"]).arg(&tar).run().ok()).unwrap();
+    assert_eq!(json["digest"], first(&from_file));
+    let excluded: Vec<&str> = json["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert!(excluded.contains(&"/etc/hostname"), "{excluded:?}");
+    assert!(
+        json["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["reason"].is_string())
+    );
+
+    let not_a_tar = envc().args(["digest", "-"]).stdin(vec![1u8; 700]).run();
+    assert_eq!(not_a_tar.code(), 2, "{}", not_a_tar.stderr());
+}

@@ -119,3 +119,5 @@ impl Run {
         self.stdout()
     }
 }
+
+pub mod apptainer;
