@@ -7,7 +7,7 @@ use std::process::Command;
 use envc::sif::apptainer_meta::ImageConfig;
 use envc::sif::assemble::{AssembleInput, assemble};
 
-use crate::support::{self, apptainer};
+use crate::support::{self, apptainer, envc};
 
 /// A static busybox from Debian's `busybox-static` package: the host's if it has one,
 /// otherwise downloaded with apt and unpacked into `dir`.
@@ -111,15 +111,35 @@ fn apptainer_runs_envc_sif() {
         arch: envc::sif::format::host_arch(),
         time: 0,
     };
-    assemble(
-        &busybox_tar(&busybox)[..],
-        &input,
-        &dir.path().join("t.sif"),
+    let tar = busybox_tar(&busybox);
+    let ours = assemble(&tar[..], &input, &dir.path().join("t.sif")).unwrap();
+    // The same filesystem as a Docker image archive, for Apptainer's own conversion.
+    let tag = format!("envc-test/apptainer-xcheck:{}", std::process::id());
+    std::fs::write(dir.path().join("rootfs.tar"), &tar).unwrap();
+    let docker = |args: &[&str]| {
+        let out = Command::new("docker").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "docker {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let archive = dir.path().join("image.tar");
+    docker(&[
+        "import",
+        dir.path().join("rootfs.tar").to_str().unwrap(),
+        &tag,
+    ]);
+    docker(&["save", "-o", archive.to_str().unwrap(), &tag]);
+    docker(&["rmi", &tag]);
+    std::fs::set_permissions(
+        &archive,
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
     )
     .unwrap();
     std::fs::set_permissions(
         dir.path(),
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
     )
     .unwrap();
 
@@ -133,6 +153,7 @@ echo "run: $(apptainer -s run /work/t.sif)"
 echo "run-args: $(apptainer -s run /work/t.sif a 'b c')"
 echo "bind: $(apptainer -s exec --bind /etc:/mnt /work/t.sif cat /mnt/hostname >/dev/null && echo ok)"
 apptainer -s inspect /work/t.sif
+apptainer build /work/theirs.sif docker-archive:/work/image.tar >&2
 "#;
     let out = apptainer::run_as_user(&image, dir.path(), script);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -148,4 +169,24 @@ apptainer -s inspect /work/t.sif
     assert!(stdout.contains("run-args: runscript: a b c"), "{stdout}");
     assert!(stdout.contains("bind: ok"), "{stdout}");
     assert!(stdout.contains("org.example.name: envc-test"), "{stdout}");
+
+    // Apptainer's own SIF of the same filesystem: our reader reads it, and the rootfs
+    // digest says it holds the same files as ours (the cross-target check of verify).
+    let theirs = dir.path().join("theirs.sif");
+    let inspect = envc().args(["inspect", "--json"]).arg(&theirs).run().ok();
+    let inspect: serde_json::Value = serde_json::from_str(&inspect).unwrap();
+    let types: Vec<&str> = inspect["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["data_type"].as_str().unwrap())
+        .collect();
+    assert!(types.contains(&"FS"), "{types:?}");
+    let their_listing = envc::rootfs::squashfs::list_sif(&theirs).unwrap();
+    assert_eq!(
+        envc::rootfs::diff(&ours.listing.entries, &their_listing.entries),
+        vec![],
+        "envc's SIF and apptainer's SIF of one image hold the same files"
+    );
+    assert_eq!(their_listing.digest(), ours.rootfs_digest);
 }

@@ -93,7 +93,8 @@ fn ensure_image() -> Result<String, String> {
 }
 
 /// Run `script` with `sh -c` as the unprivileged user `tester` (uid 1000) in a container
-/// of `image`, with `dir` mounted read-only at `/work`.
+/// of `image`, with `dir` mounted at `/work` (writable: make it so for uid 1000 when the
+/// script writes there).
 pub fn run_as_user(image: &str, dir: &Path, script: &str) -> Output {
     let inner = format!(
         "chmod 666 /dev/fuse && exec su tester -s /bin/sh -c {}",
@@ -113,7 +114,7 @@ pub fn run_as_user(image: &str, dir: &Path, script: &str) -> Output {
         .args(["--security-opt", "systempaths=unconfined"])
         .args(["--device", "/dev/fuse"])
         .arg("-v")
-        .arg(format!("{}:/work:ro", dir.display()))
+        .arg(format!("{}:/work", dir.display()))
         .arg(image)
         .args(["sh", "-c", &inner])
         .output()
