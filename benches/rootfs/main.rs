@@ -149,11 +149,64 @@ fn main() {
         None => println!("  mksquashfs: not installed"),
     }
     println!();
+    println!("SIF build from the image's filesystem");
     println!(
-        "native SIF (metadata tree + squashfs + digest + SIF) {:>7.3} s   {:>6.1} MB",
+        "  envc native (tree + squashfs + digest + SIF) {:>7.3} s   {:>6.1} MB",
         secs(sif_build),
         sif_size as f64 / 1e6
     );
+    match std::env::var("APPTAINER_IMAGE")
+        .ok()
+        .filter(|i| !i.is_empty())
+    {
+        Some(image) => {
+            let (time, size) = apptainer_build(&image, &tar, &work, rounds.min(3));
+            println!(
+                "  apptainer build docker-archive:          {:>7.3} s   {:>6.1} MB   native/apptainer time {:.2}x",
+                secs(time),
+                size as f64 / 1e6,
+                ratio(sif_build, time)
+            );
+        }
+        None => {
+            println!("  apptainer build: no Apptainer test image (run the apptainer tests once)")
+        }
+    }
+}
+
+/// `apptainer build x.sif docker-archive:…` of the same rootfs, inside the Apptainer test
+/// image (TESTING.md); the time includes starting the container (about a second).
+fn apptainer_build(image: &str, tar: &Path, work: &Path, rounds: usize) -> (Duration, u64) {
+    let tag = format!("envc-bench/rootfs:{}", std::process::id());
+    let archive = work.join("image.tar");
+    let run = |args: &[&str]| {
+        let status = Command::new("docker").args(args).status().unwrap();
+        assert!(status.success(), "docker {args:?}");
+    };
+    run(&["import", tar.to_str().unwrap(), &tag]);
+    run(&["save", "-o", archive.to_str().unwrap(), &tag]);
+    run(&["rmi", "-f", &tag]);
+    let out = work.join("apptainer.sif");
+    let chmod = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode)).unwrap()
+    };
+    chmod(work, 0o777);
+    chmod(&archive, 0o644);
+    let time = median(rounds, || {
+        let _ = std::fs::remove_file(&out);
+        let status = Command::new("docker")
+            .args(["run", "--rm", "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE"])
+            .args(["--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined"])
+            .args(["--security-opt", "systempaths=unconfined", "--device", "/dev/fuse"])
+            .arg("-v")
+            .arg(format!("{}:/work", work.display()))
+            .arg(image)
+            .args(["sh", "-c", "chmod 666 /dev/fuse && su tester -s /bin/sh -c 'apptainer -s build /work/apptainer.sif docker-archive:/work/image.tar'"])
+            .status()
+            .unwrap();
+        assert!(status.success(), "apptainer build");
+    });
+    (time, std::fs::metadata(&out).unwrap().len())
 }
 
 fn median(rounds: usize, mut f: impl FnMut()) -> Duration {
