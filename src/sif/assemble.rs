@@ -14,16 +14,18 @@
 //! so an interrupted build never leaves a file that claims a key.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, BufWriter, Read};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread;
 
 use super::apptainer_meta::{ImageConfig, MetaError, metadata_tree};
 use super::metadata::{EnvcMetadata, OBJECT_NAME, canonical_json};
-use super::squashfs::{SquashfsError, SquashfsOptions, build_squashfs};
-use super::writer::{ImageOptions, ObjectInput, PartitionInfo, write_sif};
-use super::{DataType, FsType, PartType, SifError};
+use super::squashfs::{SquashfsError, SquashfsOptions, build_squashfs_at};
+use super::writer::{
+    ImageOptions, ObjectInput, PartitionInfo, layout, partition_in_place, write_sif,
+};
+use super::{DataType, FsType, PartType, SifError, format};
 use crate::rootfs::{self, Listing, RootfsError};
 
 /// Everything besides the filesystem that goes into the SIF.
@@ -94,10 +96,28 @@ pub fn assemble<R: Read>(
     };
     let tree = metadata_tree(input.config)?;
 
-    // The squashfs goes to a temp file next to the output (same file system, and the
-    // SIF writer needs its length before writing the descriptors).
-    let mut squashfs = tempfile::tempfile_in(dir).map_err(write_err)?;
-    // Chunks of up to 1 MiB (the buffer below), at most 16 in flight.
+    // The SIF is written under a temporary name next to the output. The squashfs goes
+    // straight to its final offset in it: that offset depends only on the objects before
+    // it, and envc's metadata (which needs the digest) comes after it.
+    let options = ImageOptions::deterministic(input.plan_key, i64::from(input.time));
+    let def = input.def_text.as_bytes().to_vec();
+    let oci_config =
+        canonical_json(&serde_json::to_value(input.config).expect("config serializes"))
+            .into_bytes();
+    let partition_offset = layout(
+        &options,
+        &[
+            (def.len() as u64, 0),
+            (oci_config.len() as u64, 0),
+            (0, format::PARTITION_ALIGNMENT),
+        ],
+    )[2]
+    .offset;
+    let partial = tempfile::Builder::new()
+        .prefix(".envc-sif-")
+        .tempfile_in(dir)
+        .map_err(write_err)?;
+
     let (sender, receiver) = mpsc::sync_channel::<Vec<u8>>(16);
     let digest_thread = thread::spawn(move || {
         rootfs::tar::list_tar(ChannelReader {
@@ -116,11 +136,12 @@ pub fn assemble<R: Read>(
             sender: Some(sender),
         },
     );
-    let built = build_squashfs(
+    let built = build_squashfs_at(
         tee,
         &tree,
         SquashfsOptions::new(input.time),
-        BufWriter::with_capacity(1 << 20, &mut squashfs),
+        BufWriter::with_capacity(1 << 20, partial.as_file()),
+        partition_offset,
     );
     // The tee is dropped by now, which ends the digest thread's stream.
     let listing = digest_thread.join().map_err(|_| AssembleError::Write {
@@ -130,39 +151,24 @@ pub fn assemble<R: Read>(
     let stats = built?;
     let listing = listing?;
     let rootfs_digest = listing.digest();
+    let squashfs_len = stats.image_bytes;
 
-    let squashfs_len = squashfs.seek(SeekFrom::End(0)).map_err(write_err)?;
-    squashfs.seek(SeekFrom::Start(0)).map_err(write_err)?;
     let metadata = EnvcMetadata::new(
         input.plan_key.to_string(),
         rootfs_digest.clone(),
         input.manifest.clone(),
     );
-    let oci_config = serde_json::to_value(input.config).expect("config serializes");
+    let partition = PartitionInfo {
+        fs_type: FsType::Squashfs,
+        part_type: PartType::PrimarySystem,
+        arch: input.arch.to_string(),
+    };
     let objects = vec![
-        ObjectInput::bytes(DataType::Deffile, "", input.def_text.as_bytes().to_vec()),
-        ObjectInput::bytes(
-            DataType::GenericJson,
-            "oci-config.json",
-            canonical_json(&oci_config).into_bytes(),
-        ),
+        ObjectInput::bytes(DataType::Deffile, "", def),
+        ObjectInput::bytes(DataType::GenericJson, "oci-config.json", oci_config),
+        partition_in_place("", partition, squashfs_len),
         ObjectInput::bytes(DataType::GenericJson, OBJECT_NAME, metadata.to_bytes()),
-        ObjectInput::partition(
-            "",
-            PartitionInfo {
-                fs_type: FsType::Squashfs,
-                part_type: PartType::PrimarySystem,
-                arch: input.arch.to_string(),
-            },
-            squashfs_len,
-            BufReader::with_capacity(1 << 20, &squashfs),
-        ),
     ];
-    let partial = tempfile::Builder::new()
-        .prefix(".envc-sif-")
-        .tempfile_in(dir)
-        .map_err(write_err)?;
-    let options = ImageOptions::deterministic(input.plan_key, i64::from(input.time));
     let sif_bytes = write_sif(
         BufWriter::with_capacity(1 << 20, partial.as_file()),
         &options,
@@ -173,7 +179,6 @@ pub fn assemble<R: Read>(
         .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o755))
         .map_err(write_err)?;
     partial.persist(out).map_err(|e| write_err(e.error))?;
-    debug_assert_eq!(stats.image_bytes, squashfs_len);
     Ok(Assembled {
         path: out.to_path_buf(),
         rootfs_digest,

@@ -168,6 +168,18 @@ pub fn build_squashfs<R: Read, W: Write + Seek>(
     options: SquashfsOptions,
     out: W,
 ) -> Result<SquashfsStats, SquashfsError> {
+    build_squashfs_at(rootfs_tar, extras, options, out, 0)
+}
+
+/// [`build_squashfs`] with the image starting `offset` bytes into `out` (its internal
+/// addresses stay relative to its own start, as inside a SIF).
+pub fn build_squashfs_at<R: Read, W: Write + Seek>(
+    rootfs_tar: R,
+    extras: &[ExtraEntry],
+    options: SquashfsOptions,
+    out: W,
+    offset: u64,
+) -> Result<SquashfsStats, SquashfsError> {
     let spool = tempfile::tempfile()?;
     let mut spool_writer = BufWriter::with_capacity(1 << 20, &spool);
     let mut spooled = 0u64;
@@ -357,7 +369,9 @@ pub fn build_squashfs<R: Read, W: Write + Seek>(
             Kind::Fifo => fs.push_fifo(path, header)?,
         }
     }
-    let (_, written) = fs.write(out)?;
+    let mut out = out;
+    let (_, written) = fs.write_with_offset(&mut out, offset)?;
+    out.flush()?;
     stats.image_bytes = written;
     Ok(stats)
 }

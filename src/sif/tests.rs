@@ -5,7 +5,7 @@ use std::io::Cursor;
 use super::*;
 
 fn sample(key: &str) -> Vec<u8> {
-    let mut out = Vec::new();
+    let mut out = Cursor::new(Vec::new());
     let objects = vec![
         ObjectInput::bytes(DataType::Deffile, "", b"Bootstrap: scratch\n".to_vec()),
         ObjectInput::bytes(DataType::GenericJson, "envc.json", br#"{"a":1}"#.to_vec()),
@@ -21,7 +21,7 @@ fn sample(key: &str) -> Vec<u8> {
         ),
     ];
     write_sif(&mut out, &ImageOptions::deterministic(key, 0), objects).unwrap();
-    out
+    out.into_inner()
 }
 
 use std::io::Read;

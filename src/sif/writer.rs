@@ -2,11 +2,15 @@
 //!
 //! The reference implementation seeks back to fill in the header and descriptors after
 //! the data; we know every object's length up front, so we compute the whole layout
-//! first and then stream header, descriptors and data in order. That lets the output go
-//! to any `Write` (a file, a hasher, a pipe) and makes the bytes a pure function of the
-//! inputs: the id and times are parameters, never taken from the clock or a random source.
+//! first ([`layout`]) and then write header, descriptors and data in order. The bytes are
+//! a pure function of the inputs: the id and times are parameters, never taken from the
+//! clock or a random source.
+//!
+//! A large object can also be written *in place* beforehand (the squashfs builder writes
+//! the partition straight to its final offset, found with [`layout`]); the writer then
+//! skips over it instead of copying hundreds of megabytes.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 
 use sha2::{Digest, Sha256};
 
@@ -25,7 +29,8 @@ pub struct PartitionInfo {
     pub arch: String,
 }
 
-/// One data object to write: its descriptor fields and a reader with exactly `len` bytes.
+/// One data object to write: its descriptor fields and a reader with exactly `len` bytes
+/// (`None`: the bytes are already in the output at the object's offset).
 pub struct ObjectInput<'a> {
     pub data_type: DataType,
     pub name: String,
@@ -33,7 +38,7 @@ pub struct ObjectInput<'a> {
     /// Byte alignment of the object's start (partitions: 4096, others: none).
     pub alignment: u64,
     pub len: u64,
-    pub data: Box<dyn Read + 'a>,
+    pub data: Option<Box<dyn Read + 'a>>,
 }
 
 impl<'a> ObjectInput<'a> {
@@ -45,7 +50,7 @@ impl<'a> ObjectInput<'a> {
             partition: None,
             alignment: 0,
             len: data.len() as u64,
-            data: Box::new(io::Cursor::new(data)),
+            data: Some(Box::new(io::Cursor::new(data))),
         }
     }
 
@@ -62,7 +67,7 @@ impl<'a> ObjectInput<'a> {
             partition: Some(info),
             alignment: format::PARTITION_ALIGNMENT,
             len,
-            data: Box::new(data),
+            data: Some(Box::new(data)),
         }
     }
 }
@@ -101,18 +106,51 @@ pub fn id_from_key(key: &str) -> [u8; 16] {
     id
 }
 
-/// Where each object lands, computed before anything is written.
-struct Placement {
-    offset: u64,
-    size_with_padding: u64,
+/// Where an object lands, computed before anything is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    pub offset: u64,
+    pub size_with_padding: u64,
 }
 
-/// Write a complete SIF image to `out`; returns the number of bytes written.
-pub fn write_sif<W: Write>(
+/// The offset of each object of the given (length, alignment) list, in order.
+pub fn layout(options: &ImageOptions, objects: &[(u64, u64)]) -> Vec<Placement> {
+    let descriptors_size = (options.descriptor_capacity * DESCRIPTOR_LEN) as u64;
+    let mut end = format::DESCRIPTORS_OFFSET + descriptors_size;
+    objects
+        .iter()
+        .map(|&(len, alignment)| {
+            let offset = format::align_up(end, alignment);
+            let place = Placement {
+                offset,
+                size_with_padding: offset - end + len,
+            };
+            end = offset + len;
+            place
+        })
+        .collect()
+}
+
+/// A partition for [`write_sif`] whose `len` bytes are already in the output at the
+/// offset [`layout`] gives it.
+pub fn partition_in_place<'a>(
+    name: impl Into<String>,
+    info: PartitionInfo,
+    len: u64,
+) -> ObjectInput<'a> {
+    ObjectInput {
+        data: None,
+        ..ObjectInput::partition(name, info, len, io::empty())
+    }
+}
+
+/// Write a complete SIF image to `out`; returns the file's length.
+pub fn write_sif<W: Write + Seek>(
     mut out: W,
     options: &ImageOptions,
     objects: Vec<ObjectInput<'_>>,
 ) -> Result<u64, SifError> {
+    out.seek(SeekFrom::Start(0))?;
     if objects.len() > options.descriptor_capacity {
         return Err(SifError::TooManyObjects {
             count: objects.len(),
@@ -133,19 +171,19 @@ pub fn write_sif<W: Write>(
 
     let descriptors_size = (options.descriptor_capacity * DESCRIPTOR_LEN) as u64;
     let data_offset = format::DESCRIPTORS_OFFSET + descriptors_size;
-    let mut end = data_offset;
-    let mut placements = Vec::with_capacity(objects.len());
+    let sizes: Vec<(u64, u64)> = objects.iter().map(|o| (o.len, o.alignment)).collect();
+    let placements = layout(options, &sizes);
+    let end = placements
+        .iter()
+        .zip(&objects)
+        .map(|(p, o)| p.offset + o.len)
+        .next_back()
+        .unwrap_or(data_offset);
     let mut header_arch = *b"00\0";
     for object in &objects {
         if object.name.len() > NAME_LEN {
             return Err(SifError::NameTooLong(object.name.clone()));
         }
-        let offset = format::align_up(end, object.alignment);
-        placements.push(Placement {
-            offset,
-            size_with_padding: offset - end + object.len,
-        });
-        end = offset + object.len;
         if let Some(partition) = &object.partition {
             let code = format::arch_code(&partition.arch)
                 .ok_or_else(|| SifError::UnknownArch(partition.arch.clone()))?;
@@ -216,13 +254,20 @@ pub fn write_sif<W: Write>(
     let mut position = data_offset;
     for (object, place) in objects.into_iter().zip(placements) {
         write_zeros(&mut out, place.offset - position)?;
-        let copied = io::copy(&mut object.data.take(object.len), &mut out)?;
-        if copied != object.len {
-            return Err(SifError::ShortObject {
-                name: object.name,
-                expected: object.len,
-                found: copied,
-            });
+        match object.data {
+            Some(data) => {
+                let copied = io::copy(&mut data.take(object.len), &mut out)?;
+                if copied != object.len {
+                    return Err(SifError::ShortObject {
+                        name: object.name,
+                        expected: object.len,
+                        found: copied,
+                    });
+                }
+            }
+            None => {
+                out.seek(SeekFrom::Start(place.offset + object.len))?;
+            }
         }
         position = place.offset + object.len;
     }

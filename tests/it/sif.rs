@@ -182,12 +182,12 @@ fn siftool_reads_our_sif_like_we_do() {
         );
         assert!(row.contains(object.data_type.label()), "{row}");
     }
-    let info = tool("siftool", &["info", "4", path]);
+    let info = tool("siftool", &["info", "3", path]);
     assert!(info.contains("Squashfs"), "{info}");
     assert!(info.contains("*System"), "{info}");
     let def = tool("siftool", &["dump", "1", path]);
     assert_eq!(def, "Bootstrap: docker-daemon\nFrom: envc/test\n");
-    let meta = tool("siftool", &["dump", "3", path]);
+    let meta = tool("siftool", &["dump", "4", path]);
     assert!(meta.contains(&a.rootfs_digest), "{meta}");
 }
 
