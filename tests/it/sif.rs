@@ -325,3 +325,21 @@ fn envc_digest_reads_a_tar_from_a_file_or_stdin() {
     let not_a_tar = envc().args(["digest", "-"]).stdin(vec![1u8; 700]).run();
     assert_eq!(not_a_tar.code(), 2, "{}", not_a_tar.stderr());
 }
+
+#[test]
+fn a_flipped_byte_in_the_partition_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = build(dir.path(), "a.sif", "sha256:k1");
+    let image = SifImage::read(&mut std::fs::File::open(&a.path).unwrap()).unwrap();
+    let partition = image.primary_partition().unwrap();
+    let mut bytes = std::fs::read(&a.path).unwrap();
+    // The start of the partition's data: file contents, compressed.
+    let at = (partition.offset + 96) as usize;
+    bytes[at] ^= 0xff;
+    let tampered = dir.path().join("tampered.sif");
+    std::fs::write(&tampered, bytes).unwrap();
+    match rootfs::squashfs::list_sif(&tampered) {
+        Ok(listing) => assert_ne!(listing.digest(), a.rootfs_digest),
+        Err(error) => assert!(!error.to_string().is_empty()),
+    }
+}
