@@ -76,9 +76,16 @@ fn print_table(
         h.descriptors_total
     )?;
     writeln!(out)?;
+    let name_width = image
+        .objects
+        .iter()
+        .map(|o| o.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(4);
     writeln!(
         out,
-        "{:<4} {:<13} {:<12} {:>12} {:>12}  DETAILS",
+        "{:<4} {:<13} {:<name_width$} {:>12} {:>12}  DETAILS",
         "ID", "TYPE", "NAME", "OFFSET", "SIZE"
     )?;
     for o in &image.objects {
@@ -88,16 +95,16 @@ fn print_table(
             .map(|p| format!("{}/{}/{}", p.fs_type.label(), p.part_type.label(), p.arch))
             .unwrap_or_default();
         let name = if o.name.is_empty() { "-" } else { &o.name };
-        writeln!(
-            out,
-            "{:<4} {:<13} {:<12} {:>12} {:>12}  {}",
+        let row = format!(
+            "{:<4} {:<13} {:<name_width$} {:>12} {:>12}  {}",
             o.id,
             o.data_type.label(),
             name,
             o.offset,
             o.size,
             details
-        )?;
+        );
+        writeln!(out, "{}", row.trim_end())?;
     }
     writeln!(out)?;
     match metadata {
