@@ -34,6 +34,11 @@ pub const EXCLUSIONS: &[Exclusion] = &[
         reason: "created by the Docker engine in every container; not part of the image",
     },
     Exclusion {
+        path: "etc/mtab",
+        scope: Scope::Tree,
+        reason: "the Docker engine adds it to every container (a link to /proc/mounts)",
+    },
+    Exclusion {
         path: "etc/hostname",
         scope: Scope::Tree,
         reason: "bind-mount target the engine writes per container",

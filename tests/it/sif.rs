@@ -343,3 +343,32 @@ fn a_flipped_byte_in_the_partition_is_detected() {
         Err(error) => assert!(!error.to_string().is_empty()),
     }
 }
+
+/// Regression: Docker adds `/etc/mtab` (and its bind-mount targets) to every container,
+/// which once made an export's digest differ from the image's own filesystem.
+#[test]
+fn a_docker_export_has_the_digest_of_the_imported_tree() {
+    let docker_ok = Command::new("docker")
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !support::require("a Docker engine", docker_ok) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tar = dir.path().join("rootfs.tar");
+    std::fs::write(&tar, rootfs_tar()).unwrap();
+    let tag = format!("envc-test/digest-export:{}", std::process::id());
+    let docker = |args: &[&str]| tool("docker", args).trim().to_string();
+    docker(&["import", tar.to_str().unwrap(), &tag]);
+    let container = docker(&["create", &tag, "/bin/sh"]);
+    let export = dir.path().join("export.tar");
+    docker(&["export", "-o", export.to_str().unwrap(), &container]);
+    docker(&["rm", &container]);
+    docker(&["rmi", &tag]);
+    let first = |s: String| s.split_whitespace().next().unwrap().to_string();
+    assert_eq!(
+        first(envc().arg("digest").arg(&export).run().ok()),
+        first(envc().arg("digest").arg(&tar).run().ok())
+    );
+}
