@@ -109,6 +109,7 @@ fn main() {
     let digest_sif = median(rounds, || {
         std::hint::black_box(rootfs::squashfs::list_sif(&sif).unwrap().digest());
     });
+    let from_export = docker_export_digest(&tar, rounds);
     let tar_digest = rootfs::tar::list_tar(BufReader::new(File::open(&tar).unwrap()))
         .unwrap()
         .digest();
@@ -131,6 +132,20 @@ fn main() {
         secs(digest_sif),
         ratio(digest_sif, reference)
     );
+    match &from_export {
+        Some((time, digest)) => {
+            println!(
+                "  envc digest, `docker export` pipe {:>7.3} s   {:.2}x reference",
+                secs(*time),
+                ratio(*time, reference)
+            );
+            println!(
+                "  export digest equals the tar's: {}",
+                *digest == tar_digest
+            );
+        }
+        None => println!("  envc digest, `docker export`: no Docker engine"),
+    }
     println!("  tar, SIF and recorded digests equal: {same}");
     println!();
     println!("squashfs build (gzip, 128 KiB blocks)");
@@ -172,6 +187,42 @@ fn main() {
             println!("  apptainer build: no Apptainer test image (run the apptainer tests once)")
         }
     }
+}
+
+/// The digest of the rootfs imported as an image and streamed back out of the engine
+/// with `docker export` (what `envc digest IMAGE` reads), timed including the export.
+fn docker_export_digest(tar: &Path, rounds: usize) -> Option<(Duration, String)> {
+    let engine = Command::new("docker")
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !engine {
+        return None;
+    }
+    let tag = format!("envc-bench/export:{}", std::process::id());
+    let docker = |args: &[&str]| {
+        let out = Command::new("docker").args(args).output().unwrap();
+        assert!(out.status.success(), "docker {args:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    docker(&["import", tar.to_str().unwrap(), &tag]);
+    let container = docker(&["create", &tag, "/bin/true"]);
+    let mut digest = String::new();
+    let time = median(rounds, || {
+        let mut child = Command::new("docker")
+            .args(["export", &container])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        digest = rootfs::tar::list_tar(BufReader::with_capacity(1 << 20, stdout))
+            .unwrap()
+            .digest();
+        assert!(child.wait().unwrap().success());
+    });
+    docker(&["rm", &container]);
+    docker(&["rmi", &tag]);
+    Some((time, digest))
 }
 
 /// `apptainer build x.sif docker-archive:…` of the same rootfs, inside the Apptainer test
