@@ -9,5 +9,7 @@ pub mod engine;
 pub mod exit;
 pub mod lang;
 pub mod lock;
+pub mod rootfs;
+pub mod sif;
 pub mod source;
 pub mod spec;

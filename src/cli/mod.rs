@@ -12,6 +12,8 @@ pub mod config_args;
 pub mod eval;
 pub mod schema;
 pub mod show;
+pub mod digest;
+pub mod inspect;
 
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
@@ -42,6 +44,10 @@ pub enum Command {
     Show(show::ShowArgs),
     /// Evaluate a file or expression strictly and print the result (JSON or Nix syntax).
     Eval(eval::EvalArgs),
+    /// Print the rootfs digest of a filesystem tar or a SIF, and what it left out.
+    Digest(digest::DigestArgs),
+    /// List a SIF file's objects and the envc metadata in it.
+    Inspect(inspect::InspectArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -62,6 +68,8 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Check(args) => check::run(args),
         Command::Show(args) => show::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Digest(args) => digest::run(args),
+        Command::Inspect(args) => inspect::run(args),
     }
 }
 

@@ -9,4 +9,6 @@ mod msrv;
 mod engine;
 mod lock;
 mod spec;
+mod apptainer;
+mod sif;
 mod support;

@@ -164,3 +164,4 @@ pub mod docker;
 pub mod net;
 pub mod once;
 pub mod registry;
+pub mod apptainer;
