@@ -6,14 +6,14 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::{Outcome, Report, to_exit_code};
 
-mod completions;
 pub mod check;
+mod completions;
 pub mod config_args;
+pub mod digest;
 pub mod eval;
+pub mod inspect;
 pub mod schema;
 pub mod show;
-pub mod digest;
-pub mod inspect;
 
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]

@@ -1,14 +1,14 @@
 //! envc's integration tests: one binary, so the suite links once.
 
+mod apptainer;
 mod conformance;
+mod engine;
 mod flake;
 mod lang_cases;
 mod lang_differential;
 mod lang_hermetic;
-mod msrv;
-mod engine;
 mod lock;
-mod spec;
-mod apptainer;
+mod msrv;
 mod sif;
+mod spec;
 mod support;
