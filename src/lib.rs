@@ -7,4 +7,5 @@
 pub mod cli;
 pub mod exit;
 pub mod lang;
+pub mod plan;
 pub mod source;
