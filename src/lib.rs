@@ -9,3 +9,4 @@ pub mod exit;
 pub mod lang;
 pub mod plan;
 pub mod source;
+pub mod spec;

@@ -6,6 +6,8 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::{Outcome, Report, to_exit_code};
 
+pub mod schema;
+
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
 #[command(name = "envc", version, about, propagate_version = true)]
@@ -18,7 +20,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Print the JSON Schema for `envc.json` files.
+    Schema(schema::SchemaArgs),
+}
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -27,7 +32,9 @@ pub fn main() -> ExitCode {
 }
 
 fn dispatch(command: Command) -> Result<Outcome, Report> {
-    match command {}
+    match command {
+        Command::Schema(args) => schema::run(args),
+    }
 }
 
 fn init_tracing(verbose: u8) {
@@ -44,4 +51,17 @@ fn init_tracing(verbose: u8) {
         .with_writer(std::io::stderr)
         .without_time()
         .try_init();
+}
+
+/// Write data to stdout; a closed pipe (`envc show | head`) is not an error.
+pub fn print_stdout(text: &str) -> Result<(), Report> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Report::environment(miette::miette!(
+            "cannot write to stdout: {e}"
+        ))),
+    }
 }

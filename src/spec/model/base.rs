@@ -1,0 +1,79 @@
+//! The base an image starts from. Part of every image key.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::checked::{AptPackage, ImageRef, ProjectPath, Sha256};
+
+/// Where the image starts from. Exactly one of `image`, `debootstrap` or `archive`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Base {
+    /// A registry image with an explicit tag and/or digest (`debian:bookworm`,
+    /// `nvidia/cuda:12.4.1-devel-ubuntu22.04@sha256:...`). `envc lock` pins the digest.
+    Image(ImageRef),
+    /// A Debian or Ubuntu root filesystem made with `debootstrap`; needs no registry.
+    Debootstrap(DebootstrapBase),
+    /// An image archive file in the project, pinned by its SHA-256.
+    Archive(ArchiveBase),
+}
+
+/// A root filesystem made by `debootstrap`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DebootstrapBase {
+    /// The suite or codename, such as `bookworm` or `jammy`.
+    pub suite: String,
+    /// The debootstrap variant: `minbase` (smallest), `buildd` or `-` (standard).
+    #[serde(default = "default_variant")]
+    pub variant: String,
+    /// The archive mirror to bootstrap from.
+    #[serde(default = "default_mirror")]
+    pub mirror: String,
+    /// Archive components to enable.
+    #[serde(default = "default_components")]
+    pub components: Vec<String>,
+    /// Extra packages included in the bootstrap itself.
+    #[serde(default)]
+    pub include: Vec<AptPackage>,
+    /// A snapshot.debian.org timestamp (`20240601T000000Z`) to bootstrap from a fixed
+    /// archive state instead of the moving mirror.
+    #[serde(default)]
+    pub snapshot: Option<String>,
+}
+
+fn default_variant() -> String {
+    "minbase".into()
+}
+
+fn default_mirror() -> String {
+    "http://deb.debian.org/debian".into()
+}
+
+fn default_components() -> Vec<String> {
+    vec!["main".into()]
+}
+
+/// An image archive stored in the project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveBase {
+    /// The archive file, relative to the project root.
+    pub path: ProjectPath,
+    /// What kind of archive it is.
+    #[serde(default)]
+    pub format: ArchiveFormat,
+    /// The archive's SHA-256; the build refuses a file that does not match.
+    pub sha256: Sha256,
+}
+
+/// The layout of an image archive.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArchiveFormat {
+    /// The tar written by `docker save`.
+    #[default]
+    DockerArchive,
+    /// An OCI image layout in a tar.
+    Oci,
+}

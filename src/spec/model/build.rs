@@ -1,0 +1,156 @@
+//! What is built into the image. With the base, the only input of image keys, so nothing
+//! here may depend on the host: its strings are [`BuildString`]s, which refuse placeholders.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::checked::{
+    AbsPath, AptPackage, BuildString, EnvName, FileMode, PipRequirement, ProjectPath,
+};
+
+/// The image's contents, applied in this order: apt packages, pip requirements, files,
+/// steps; then image settings (env, labels, workdir, shell, entrypoint, cmd).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BuildSpec {
+    /// Debian packages to install: `name`, or `name=version` to pin one.
+    #[serde(default)]
+    pub apt: Vec<AptPackage>,
+    /// Python packages installed with pip.
+    #[serde(default)]
+    pub pip: PipSpec,
+    /// Files to place in the image, by absolute target path.
+    #[serde(default)]
+    pub files: BTreeMap<AbsPath, FileSource>,
+    /// Shell steps, run in order as root after packages and files.
+    #[serde(default)]
+    pub steps: Vec<Step>,
+    /// Environment variables baked into the image.
+    #[serde(default)]
+    pub env: BTreeMap<EnvName, BuildString>,
+    /// OCI labels on the image.
+    #[serde(default)]
+    pub labels: BTreeMap<String, BuildString>,
+    /// The image's working directory.
+    #[serde(default)]
+    pub workdir: Option<AbsPath>,
+    /// The shell steps run with, as an argv prefix.
+    #[serde(default = "default_shell")]
+    pub shell: Vec<BuildString>,
+    /// The image's entrypoint.
+    #[serde(default)]
+    pub entrypoint: Option<Vec<BuildString>>,
+    /// The image's default command.
+    #[serde(default)]
+    pub cmd: Option<Vec<BuildString>>,
+    /// Install `sudo` and let the mapped user use it without a password.
+    #[serde(default)]
+    pub sudo: bool,
+}
+
+fn default_shell() -> Vec<BuildString> {
+    ["/bin/sh", "-c"]
+        .into_iter()
+        .map(|s| BuildString::new(s).expect("a literal without placeholders"))
+        .collect()
+}
+
+/// Python packages installed with pip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PipSpec {
+    /// Requirement specifiers such as `numpy==1.26.4`; `envc lock` pins versions and hashes.
+    #[serde(default)]
+    pub packages: Vec<PipRequirement>,
+    /// The interpreter pip runs under.
+    #[serde(default = "default_python")]
+    pub python: AbsPath,
+    /// The package index to use instead of PyPI.
+    #[serde(default)]
+    pub index_url: Option<String>,
+    /// Further indexes searched after `index_url`.
+    #[serde(default)]
+    pub extra_index_urls: Vec<String>,
+    /// Install into the system interpreter even when it is marked externally managed
+    /// (Debian 12 and later).
+    #[serde(default = "super::default_true")]
+    pub break_system_packages: bool,
+}
+
+impl Default for PipSpec {
+    fn default() -> Self {
+        PipSpec {
+            packages: Vec::new(),
+            python: default_python(),
+            index_url: None,
+            extra_index_urls: Vec::new(),
+            break_system_packages: true,
+        }
+    }
+}
+
+fn default_python() -> AbsPath {
+    AbsPath::new("/usr/bin/python3").expect("an absolute path")
+}
+
+/// A file placed in the image: from the project (`source`) or written out (`text`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileSource {
+    /// A project file to copy, relative to the project root.
+    #[serde(default)]
+    pub source: Option<ProjectPath>,
+    /// The file's contents, written out as given.
+    #[serde(default)]
+    pub text: Option<BuildString>,
+    /// The file's mode, in octal.
+    #[serde(default = "default_mode")]
+    pub mode: FileMode,
+    /// The file's owner, as `user:group` names or ids that exist in the image.
+    #[serde(default = "default_owner")]
+    pub owner: String,
+}
+
+fn default_mode() -> FileMode {
+    FileMode::new("0644").expect("a valid mode")
+}
+
+fn default_owner() -> String {
+    "root:root".into()
+}
+
+/// One shell step of the build.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// A short name shown in build progress.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The shell script to run.
+    pub run: BuildString,
+    /// Environment for this step only (not kept in the image).
+    #[serde(default)]
+    pub env: BTreeMap<EnvName, BuildString>,
+    /// The working directory of the step.
+    #[serde(default)]
+    pub workdir: Option<AbsPath>,
+    /// Cache volumes mounted during the step only (package caches, compiler caches).
+    #[serde(default)]
+    pub caches: Vec<CacheMount>,
+    /// Whether the step may use the network.
+    #[serde(default = "super::default_true")]
+    pub network: bool,
+}
+
+/// A named cache volume mounted into a build step and kept between builds; its contents
+/// never enter the image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CacheMount {
+    /// The cache's name; steps that use the same name share the cache.
+    pub id: String,
+    /// Where the cache is mounted in the build container.
+    pub target: AbsPath,
+}
