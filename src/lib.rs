@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod exit;
 pub mod lang;
+pub mod lock;
 pub mod plan;
 pub mod source;
 pub mod spec;

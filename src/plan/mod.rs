@@ -14,3 +14,8 @@ pub mod tree;
 pub use digest::Digest;
 pub use key::{KEY_SCHEMA_VERSION, Key, KeyInput};
 pub use tree::{ProjectFiles, Tree, TreeEntry, TreeError};
+pub mod builder;
+pub mod step;
+
+pub use builder::{Plan, PlanError, ServiceImage, plan};
+pub use step::{Step, StepKind};
