@@ -19,3 +19,6 @@ pub mod step;
 
 pub use builder::{Plan, PlanError, ServiceImage, plan};
 pub use step::{Step, StepKind};
+
+#[cfg(test)]
+mod key_properties;

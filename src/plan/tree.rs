@@ -240,7 +240,12 @@ impl ProjectFiles {
                 });
             } else if ft.is_file() {
                 let stat = Stat::of(&meta);
-                let project_rel = resolved.join(&rel);
+                // `join("")` would add a trailing slash to a referenced file's own path.
+                let project_rel = if rel.as_os_str().is_empty() {
+                    resolved.clone()
+                } else {
+                    resolved.join(&rel)
+                };
                 let content = match self.cache.get(&project_rel, &stat) {
                     Some(hit) => Digest(hit),
                     None => {
