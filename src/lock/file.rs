@@ -189,14 +189,8 @@ impl LockFile {
 
     /// The stable bytes of the lock: canonical JSON, pretty-printed with sorted keys.
     pub fn to_bytes(&self) -> Vec<u8> {
-        // Sort through the canonical form, then pretty-print that sorted value: stable bytes
-        // that are still pleasant to review in a diff.
-        let value = serde_json::to_value(self).unwrap_or(Value::Null);
-        let sorted: Value =
-            serde_json::from_slice(&canonical::to_vec(&value)).unwrap_or(Value::Null);
-        let mut out = serde_json::to_vec_pretty(&sorted).unwrap_or_default();
-        out.push(b'\n');
-        out
+        // Sorted and pretty: stable bytes that are still pleasant to review in a diff.
+        canonical::to_pretty(&serde_json::to_value(self).unwrap_or(Value::Null))
     }
 
     /// Write the lock atomically.

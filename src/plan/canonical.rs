@@ -24,6 +24,15 @@ pub fn to_string(value: &Value) -> String {
     String::from_utf8(to_vec(value)).unwrap_or_default()
 }
 
+/// Sorted keys, pretty-printed with two-space indents and a trailing newline: the stable
+/// and reviewable form of the files envc writes for people (lock, manifest, emitted JSON).
+pub fn to_pretty(value: &Value) -> Vec<u8> {
+    let sorted: Value = serde_json::from_slice(&to_vec(value)).unwrap_or(Value::Null);
+    let mut out = serde_json::to_vec_pretty(&sorted).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
 fn write(out: &mut Vec<u8>, value: &Value) {
     match value {
         Value::Null => out.extend_from_slice(b"null"),

@@ -3,22 +3,24 @@
 //!
 //! Keys are computed here and nowhere else: `canonical` gives the one byte form of a JSON
 //! document, `key` hashes a step's key document, `tree` digests the project files a step
-//! reads (with `stat_cache` so that re-planning is cheap).
+//! reads (with `stat_cache` so that re-planning is cheap), `builder` orders the steps and
+//! chains their keys, and `manifest` derives the run manifest.
 
+pub mod builder;
 pub mod canonical;
 pub mod digest;
 pub mod key;
+pub mod manifest;
 pub mod stat_cache;
+pub mod step;
 pub mod tree;
 
+pub use builder::{Plan, PlanError, ServiceImage, plan};
 pub use digest::Digest;
 pub use key::{KEY_SCHEMA_VERSION, Key, KeyInput};
-pub use tree::{ProjectFiles, Tree, TreeEntry, TreeError};
-pub mod builder;
-pub mod step;
-
-pub use builder::{Plan, PlanError, ServiceImage, plan};
+pub use manifest::{RunManifest, manifest};
 pub use step::{Step, StepKind};
+pub use tree::{ProjectFiles, Tree, TreeEntry, TreeError};
 
 #[cfg(test)]
 mod key_properties;
