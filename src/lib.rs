@@ -4,7 +4,9 @@
 //! `lang` (parse + evaluate) → `spec` (typed, merged, validated) → `lock` / `plan`
 //! → `emit` / `build` / `run` / `verify` / `audit`. See DESIGN.md for the pipeline.
 
+pub mod audit;
 pub mod cli;
+pub mod emit;
 pub mod exit;
 pub mod lang;
 pub mod lock;
