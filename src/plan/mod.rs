@@ -11,6 +11,7 @@ pub mod canonical;
 pub mod digest;
 pub mod key;
 pub mod manifest;
+pub mod project;
 pub mod stat_cache;
 pub mod step;
 pub mod tree;
@@ -19,6 +20,7 @@ pub use builder::{Plan, PlanError, ServiceImage, plan};
 pub use digest::Digest;
 pub use key::{KEY_SCHEMA_VERSION, Key, KeyInput};
 pub use manifest::{RunManifest, manifest};
+pub use project::{LockPolicy, Planned, ProjectPlanError, plan_project};
 pub use step::{Step, StepKind};
 pub use tree::{ProjectFiles, Tree, TreeEntry, TreeError};
 
