@@ -6,7 +6,10 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::{Outcome, Report, to_exit_code};
 
+pub mod check;
+pub mod config_args;
 pub mod schema;
+pub mod show;
 
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
@@ -23,6 +26,10 @@ pub struct Cli {
 pub enum Command {
     /// Print the JSON Schema for `envc.json` files.
     Schema(schema::SchemaArgs),
+    /// Check the config: evaluate, merge, validate; print a summary or the errors.
+    Check(check::CheckArgs),
+    /// Print the normalized spec (sorted, every default filled in).
+    Show(show::ShowArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -34,6 +41,8 @@ pub fn main() -> ExitCode {
 fn dispatch(command: Command) -> Result<Outcome, Report> {
     match command {
         Command::Schema(args) => schema::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Show(args) => show::run(args),
     }
 }
 

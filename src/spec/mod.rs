@@ -11,3 +11,15 @@ pub mod schema;
 pub mod suggest;
 
 pub use model::Spec;
+pub mod decode;
+pub mod error;
+pub mod json;
+
+pub use error::{ErrorKind, SpecError};
+pub mod load;
+pub mod merge;
+pub mod modules;
+pub mod nix;
+pub mod validate;
+
+pub use load::{LoadedSpec, ModuleSource, discover, load, to_json};

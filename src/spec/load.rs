@@ -1,0 +1,289 @@
+//! From a config path to a checked [`Spec`]: collect modules, split out variants, merge,
+//! apply the chosen variant, decode, validate.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::lang::{Data, Located};
+use crate::spec::error::{ErrorKind, SpecError};
+use crate::spec::model::Spec;
+use crate::spec::modules::{self, Module};
+use crate::spec::{decode, merge, suggest, validate};
+
+/// The config file names envc looks for, in the order it prefers them.
+pub const CONFIG_NAMES: &[&str] = &["envc.nix", "envc.json"];
+
+/// A loaded, merged and checked config.
+#[derive(Debug, Clone)]
+pub struct LoadedSpec {
+    /// The typed spec, with the variant (if any) applied.
+    pub spec: Spec,
+    /// The variant applied, if any.
+    pub variant: Option<String>,
+    /// The config file (absolute).
+    pub config: PathBuf,
+    /// The project root: the config's folder (absolute).
+    pub project_root: PathBuf,
+    /// The merged evaluated tree the spec was decoded from (variant applied), with spans.
+    pub merged: Located,
+    /// The files that made up the config, in merge order.
+    pub modules: Vec<ModuleSource>,
+}
+
+/// One file that contributed to a config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleSource {
+    /// As shown in messages: relative to the project root, or `<envc/NAME>`.
+    pub name: String,
+    /// The file on disk; `None` for built-in modules (embedded in envc).
+    pub path: Option<PathBuf>,
+}
+
+impl LoadedSpec {
+    /// The normalized spec as JSON: every default filled in, object keys sorted.
+    pub fn normalized(&self) -> serde_json::Value {
+        sort_keys(serde_json::to_value(&self.spec).expect("a spec always serializes"))
+    }
+
+    /// The canonical bytes of the normalized spec (sorted keys, no whitespace), for digests.
+    pub fn canonical_json(&self) -> String {
+        serde_json::to_string(&self.normalized()).expect("a JSON value always serializes")
+    }
+}
+
+/// Find the config: `envc.nix` or `envc.json` in `start` or the nearest folder above it.
+pub fn discover(start: &Path) -> Result<PathBuf, SpecError> {
+    let start = absolute(start);
+    for dir in start.ancestors() {
+        let found: Vec<PathBuf> = CONFIG_NAMES
+            .iter()
+            .map(|n| dir.join(n))
+            .filter(|p| p.is_file())
+            .collect();
+        match found.len() {
+            0 => continue,
+            1 => return Ok(found.into_iter().next().expect("one")),
+            _ => {
+                return Err(SpecError::new(ErrorKind::Invalid {
+                    at: dir.display().to_string(),
+                    message: "both `envc.nix` and `envc.json` exist".into(),
+                })
+                .help("keep one of them, or choose with `-f FILE`"));
+            }
+        }
+    }
+    Err(SpecError::new(ErrorKind::NotFound { dir: start })
+        .help("create an `envc.nix` or `envc.json`, or name one with `-f FILE`"))
+}
+
+/// Load `config`, applying `variant` if given.
+pub fn load(config: &Path, variant: Option<&str>) -> Result<LoadedSpec, SpecError> {
+    let config = absolute(config);
+    if !config.is_file() {
+        return Err(SpecError::new(ErrorKind::Read {
+            path: config.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        }));
+    }
+    let root = config.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let modules = modules::collect(&config, &root)?;
+    let sources = modules
+        .iter()
+        .map(|m| ModuleSource {
+            name: m.name.clone(),
+            path: (!m.path.starts_with(modules::EMBEDDED_ROOT)).then(|| m.path.clone()),
+        })
+        .collect();
+    let (merged, variant) = merge_modules(modules, variant, &root)?;
+    let spec: Spec = decode::decode(&merged, &root, &[])?;
+    validate::validate(&spec, &merged, &root)?;
+    Ok(LoadedSpec {
+        spec,
+        variant,
+        config,
+        project_root: root,
+        merged,
+        modules: sources,
+    })
+}
+
+/// Merge the modules, with the variant's definitions as a last module; the merged tree's
+/// `variants` holds every variant (merged across modules, not applied).
+fn merge_modules(
+    modules: Vec<Module>,
+    variant: Option<&str>,
+    root: &Path,
+) -> Result<(Located, Option<String>), SpecError> {
+    let mut defs = Vec::new();
+    let mut variant_trees = Vec::new();
+    let mut variant_defs: BTreeMap<String, Vec<Located>> = BTreeMap::new();
+    for module in modules {
+        let Data::Attrs(mut attrs) = module.value.data else {
+            unreachable!("modules are attribute sets")
+        };
+        if let Some(variants) = attrs.remove("variants") {
+            match &variants.data {
+                Data::Attrs(by_name) => {
+                    for (name, def) in by_name {
+                        check_variant_def(name, def)?;
+                        variant_defs
+                            .entry(name.clone())
+                            .or_default()
+                            .push(def.clone());
+                    }
+                }
+                _ => {
+                    return Err(SpecError::new(ErrorKind::WrongType {
+                        at: "variants".into(),
+                        expected: "an attribute set of variants".into(),
+                        found: modules::describe(&variants.data),
+                    })
+                    .at(variants.span.as_ref(), "expected `{ NAME = { ... }; }`"));
+                }
+            }
+            variant_trees.push(variants);
+        }
+        defs.push(Located::new(Data::Attrs(attrs), module.value.span));
+    }
+    let chosen = match variant {
+        None => None,
+        Some(name) => match variant_defs.get(name) {
+            Some(vdefs) => {
+                defs.extend(vdefs.iter().cloned());
+                Some(name.to_string())
+            }
+            None => {
+                let names: Vec<&str> = variant_defs.keys().map(String::as_str).collect();
+                let help = match (
+                    suggest::closest(name, names.iter().copied()),
+                    names.is_empty(),
+                ) {
+                    (_, true) => "this config defines no variants".to_string(),
+                    (Some(best), _) => {
+                        format!("did you mean `{best}`? variants: {}", quoted(&names))
+                    }
+                    (None, _) => format!("variants: {}", quoted(&names)),
+                };
+                return Err(SpecError::new(ErrorKind::NoSuchVariant {
+                    name: name.to_string(),
+                })
+                .help(help));
+            }
+        },
+    };
+    let merged = merge::merge(defs, &[])?
+        .unwrap_or_else(|| Located::new(Data::Attrs(BTreeMap::new()), None));
+    let mut merged = merged;
+    if !variant_trees.is_empty()
+        && let Some(variants) = merge::merge(variant_trees, &["variants".to_string()])?
+        && let Data::Attrs(top) = &mut merged.data
+    {
+        top.insert("variants".into(), relative_paths(variants, root));
+    }
+    Ok((merged, chosen))
+}
+
+fn check_variant_def(name: &str, def: &Located) -> Result<(), SpecError> {
+    let Data::Attrs(attrs) = &def.data else {
+        return Err(SpecError::new(ErrorKind::WrongType {
+            at: format!("variants.{name}"),
+            expected: "an attribute set (a partial spec)".into(),
+            found: modules::describe(&def.data),
+        })
+        .at(def.span.as_ref(), "expected `{ ... }`"));
+    };
+    for key in ["variants", "imports"] {
+        if let Some(bad) = attrs.get(key) {
+            return Err(SpecError::new(ErrorKind::UnknownField {
+                field: key.into(),
+                within: format!("`variants.{name}`"),
+            })
+            .at(bad.span.as_ref(), "not allowed in a variant")
+            .help("a variant is a partial spec applied on top of the config; it cannot define variants or imports"));
+        }
+    }
+    Ok(())
+}
+
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Path values inside a stored (unapplied) variant become project-relative strings, so that
+/// the spec does not depend on where the project is checked out.
+fn relative_paths(value: Located, root: &Path) -> Located {
+    let data = match value.data {
+        Data::Path(p) => match p.strip_prefix(root) {
+            Ok(rel) => Data::String(rel.display().to_string()),
+            Err(_) => Data::Path(p),
+        },
+        Data::List(items) => {
+            Data::List(items.into_iter().map(|i| relative_paths(i, root)).collect())
+        }
+        Data::Attrs(attrs) => Data::Attrs(
+            attrs
+                .into_iter()
+                .map(|(k, v)| (k, relative_paths(v, root)))
+                .collect(),
+        ),
+        other => other,
+    };
+    Located::new(data, value.span)
+}
+
+/// The JSON form of evaluated data (paths under `root` become relative strings).
+pub fn to_json(value: &Located, root: &Path) -> serde_json::Value {
+    use serde_json::Value;
+    match &value.data {
+        Data::Null => Value::Null,
+        Data::Bool(b) => Value::Bool(*b),
+        Data::Int(i) => Value::from(*i),
+        Data::Float(x) => serde_json::Number::from_f64(*x).map_or(Value::Null, Value::Number),
+        Data::String(s) => Value::String(s.clone()),
+        Data::Path(p) => Value::String(
+            p.strip_prefix(root)
+                .map_or_else(|_| p.display().to_string(), |r| r.display().to_string()),
+        ),
+        Data::List(items) => Value::Array(items.iter().map(|i| to_json(i, root)).collect()),
+        Data::Attrs(attrs) => Value::Object(
+            attrs
+                .iter()
+                .map(|(k, v)| (k.clone(), to_json(v, root)))
+                .collect(),
+        ),
+    }
+}
+
+/// Sort object keys recursively (serde_json keeps insertion order in this crate).
+pub fn sort_keys(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sort_keys(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
+        other => other,
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("/"))
+            .join(path)
+    };
+    modules::normalize(&joined)
+}

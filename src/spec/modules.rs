@@ -1,0 +1,280 @@
+//! Find and evaluate a config's modules: the config file and, depth first, everything it
+//! `imports`, in merge order (imports before the importing file).
+//!
+//! Imports are project files (`./gpu.nix`, `"./base.json"`, relative to the importing file)
+//! or built-in modules (`<envc/python-uv>`). Reading stays inside the project root, so a
+//! config evaluates the same on every machine. A file imported twice is merged once (as in
+//! nixpkgs); a file that imports itself is an error naming the chain.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::lang::{Data, Located};
+use crate::source::{SourceFile, Span};
+use crate::spec::error::{ErrorKind, SpecError};
+use crate::spec::{json, nix};
+
+/// The folder built-in modules appear under in evaluated paths (`<envc/x.nix>` is
+/// `/<envc>/x.nix`), as the evaluator names them.
+pub const EMBEDDED_ROOT: &str = "/<envc>";
+
+/// One evaluated module, with its `imports` taken out.
+#[derive(Debug, Clone)]
+pub struct Module {
+    /// The name shown in messages (`envc.nix`, `nix/gpu.nix`, `<envc/cuda.nix>`).
+    pub name: String,
+    /// The file's path (`/<envc>/NAME` for built-in modules).
+    pub path: PathBuf,
+    pub value: Located,
+}
+
+/// Evaluate `config` and its imports, in merge order.
+pub fn collect(config: &Path, root: &Path) -> Result<Vec<Module>, SpecError> {
+    let mut loader = Loader {
+        root,
+        seen: HashSet::new(),
+        stack: Vec::new(),
+        modules: Vec::new(),
+    };
+    loader.load(config, None)?;
+    Ok(loader.modules)
+}
+
+struct Loader<'a> {
+    root: &'a Path,
+    seen: HashSet<PathBuf>,
+    stack: Vec<PathBuf>,
+    modules: Vec<Module>,
+}
+
+impl Loader<'_> {
+    fn load(&mut self, path: &Path, imported_at: Option<(&Span, &str)>) -> Result<(), SpecError> {
+        if let Some(pos) = self.stack.iter().position(|p| p == path) {
+            let chain = self.stack[pos..]
+                .iter()
+                .chain(std::iter::once(&path.to_path_buf()))
+                .map(|p| format!("`{}`", display_name(p, self.root)))
+                .collect::<Vec<_>>()
+                .join(" → ");
+            let mut err = SpecError::new(ErrorKind::ImportCycle {
+                file: display_name(path, self.root),
+                chain,
+            });
+            if let Some((span, _)) = imported_at {
+                err = err.at(Some(span), "imported again here");
+            }
+            return Err(err);
+        }
+        if !self.seen.insert(path.to_path_buf()) {
+            return Ok(());
+        }
+        let value = self.evaluate(path, imported_at)?;
+        let Data::Attrs(mut attrs) = value.data else {
+            let found = describe(&value.data);
+            return Err(SpecError::new(ErrorKind::NotAttrs { found })
+                .at(value.span.as_ref(), "this is the file's value")
+                .help("a config or module is an attribute set `{ ... }`, or a function `{ lib, ... }: { ... }`"));
+        };
+        // `$schema` is for editors (a JSON file naming its schema); it is not part of the spec.
+        attrs.remove("$schema");
+        let imports = attrs.remove("imports");
+        self.stack.push(path.to_path_buf());
+        if let Some(imports) = imports {
+            let list = match imports.data {
+                Data::List(items) => items,
+                other => {
+                    return Err(SpecError::new(ErrorKind::WrongType {
+                        at: "imports".into(),
+                        expected: "a list".into(),
+                        found: describe(&other),
+                    })
+                    .at(imports.span.as_ref(), "expected a list of files"));
+                }
+            };
+            for item in list {
+                let (target, text) = self.resolve(path, &item)?;
+                let span = item.span.clone();
+                match span.as_ref() {
+                    Some(span) => self.load(&target, Some((span, &text)))?,
+                    None => self.load(&target, None)?,
+                }
+            }
+        }
+        self.stack.pop();
+        self.modules.push(Module {
+            name: display_name(path, self.root),
+            path: path.to_path_buf(),
+            value: Located::new(Data::Attrs(attrs), value.span),
+        });
+        Ok(())
+    }
+
+    fn evaluate(
+        &self,
+        path: &Path,
+        imported_at: Option<(&Span, &str)>,
+    ) -> Result<Located, SpecError> {
+        let embedded = path.starts_with(EMBEDDED_ROOT);
+        let kind = path.extension().and_then(|e| e.to_str());
+        match kind {
+            Some("nix") => nix::eval(path, self.root),
+            Some("json") if !embedded => {
+                let text = std::fs::read_to_string(path).map_err(|source| match imported_at {
+                    Some((span, import)) => SpecError::new(ErrorKind::Import {
+                        import: import.to_string(),
+                        reason: source.to_string().to_lowercase(),
+                    })
+                    .at(Some(span), "imported here"),
+                    None => SpecError::new(ErrorKind::Read {
+                        path: path.to_path_buf(),
+                        source,
+                    }),
+                })?;
+                let file = SourceFile::new(display_name(path, self.root), path, text);
+                json::parse(&file).map_err(|e| {
+                    SpecError::new(ErrorKind::Syntax { message: e.message })
+                        .at(Some(&e.span), "here")
+                        .help_opt(e.help)
+                })
+            }
+            _ => {
+                let err = SpecError::new(ErrorKind::UnknownFileKind {
+                    path: PathBuf::from(display_name(path, self.root)),
+                });
+                Err(match imported_at {
+                    Some((span, _)) => err.at(Some(span), "imported here"),
+                    None => err,
+                })
+            }
+        }
+    }
+
+    /// Where an `imports` element points.
+    fn resolve(&self, importer: &Path, item: &Located) -> Result<(PathBuf, String), SpecError> {
+        let bad = |reason: String, import: String| {
+            SpecError::new(ErrorKind::Import { import, reason })
+                .at(item.span.as_ref(), "imported here")
+        };
+        let dir = importer.parent().unwrap_or(Path::new("/"));
+        let (target, text) = match &item.data {
+            Data::Path(p) => (p.clone(), p.display().to_string()),
+            Data::String(s) => {
+                if let Some(name) = s.strip_prefix("<envc/").and_then(|r| r.strip_suffix('>')) {
+                    match embedded_path(name) {
+                        Some(path) => (path, s.clone()),
+                        None => {
+                            return Err(bad("no such built-in module".into(), s.clone()).help(
+                                format!("the built-in modules are: {}", builtin_names().join(", ")),
+                            ));
+                        }
+                    }
+                } else if s.starts_with('/') {
+                    return Err(bad(
+                        "imports are relative to the importing file".into(),
+                        s.clone(),
+                    )
+                    .help(
+                        "write the path relative to this file, for example `./modules/gpu.json`",
+                    ));
+                } else {
+                    (normalize(&dir.join(s)), s.clone())
+                }
+            }
+            other => {
+                return Err(bad(
+                    format!("expected a path or a string, found {}", describe(other)),
+                    "?".into(),
+                ));
+            }
+        };
+        if target.starts_with(EMBEDDED_ROOT) {
+            return Ok((target, text));
+        }
+        let shown = display_name(&target, self.root);
+        if !target.starts_with(self.root) {
+            return Err(bad("it is outside the project root".into(), text)
+                .help("envc reads only files inside the project (the config's folder) and built-in modules"));
+        }
+        if !target.is_file() {
+            return Err(bad(format!("`{shown}` does not exist"), text));
+        }
+        Ok((target, text))
+    }
+}
+
+/// The evaluated path of built-in module `name` (`python-uv` or `python-uv.nix`).
+pub fn embedded_path(name: &str) -> Option<PathBuf> {
+    let name = name.trim_end_matches('/');
+    let file = if name.ends_with(".nix") {
+        name.to_string()
+    } else {
+        format!("{name}.nix")
+    };
+    builtin_files()
+        .iter()
+        .any(|f| *f == file)
+        .then(|| Path::new(EMBEDDED_ROOT).join(file))
+}
+
+/// The built-in module files (the repository's `modules/` folder, embedded at compile time).
+pub fn builtin_files() -> &'static [&'static str] {
+    &[
+        "lib.nix",
+        "build-essential.nix",
+        "cmake-ninja.nix",
+        "cuda.nix",
+        "docker-cli.nix",
+        "host-user.nix",
+        "proxy-ca.nix",
+        "python-uv.nix",
+        "x11.nix",
+    ]
+}
+
+fn builtin_names() -> Vec<String> {
+    builtin_files()
+        .iter()
+        .filter(|f| **f != "lib.nix")
+        .map(|f| format!("`<envc/{}>`", f.trim_end_matches(".nix")))
+        .collect()
+}
+
+/// How a file is named in messages: relative to the project root, or `<envc/NAME>`.
+pub fn display_name(path: &Path, root: &Path) -> String {
+    if let Ok(rest) = path.strip_prefix(EMBEDDED_ROOT) {
+        return format!("<envc/{}>", rest.display());
+    }
+    match path.strip_prefix(root) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+/// Remove `.` and `..` lexically (the file need not exist yet).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+pub fn describe(data: &Data) -> String {
+    match data {
+        Data::Null => "null",
+        Data::Bool(_) => "a boolean",
+        Data::Int(_) => "an integer",
+        Data::Float(_) => "a float",
+        Data::String(_) => "a string",
+        Data::Path(_) => "a path",
+        Data::List(_) => "a list",
+        Data::Attrs(_) => "an attribute set",
+    }
+    .to_string()
+}

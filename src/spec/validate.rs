@@ -1,0 +1,234 @@
+//! Checks that span several fields, run after decoding: exactly one of two fields, values
+//! that only make sense together, project files that must exist. Errors point at the
+//! definition in the merged tree.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::lang::{Data, Located};
+use crate::source::Span;
+use crate::spec::error::{ErrorKind, SpecError};
+use crate::spec::model::{Base, BuildSpec, Spec, UserMode};
+
+/// Resource limits the engines know.
+const ULIMITS: &[&str] = &[
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
+];
+
+pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecError> {
+    let v = Validator { merged, root };
+    v.base(&spec.base, &["base"])?;
+    v.build(&spec.build, &["build"])?;
+
+    let user = &spec.run.user;
+    match user.mode {
+        UserMode::Fixed if user.uid.is_none() => {
+            return Err(v.invalid(&["run", "user"], "`fixed` mode needs a `uid`")
+                .help("set `uid` (and optionally `gid`), or use `mode = \"host\"` to take the host user's ids"));
+        }
+        UserMode::Host | UserMode::Root if user.uid.is_some() || user.gid.is_some() => {
+            let field = if user.uid.is_some() { "uid" } else { "gid" };
+            return Err(v.invalid(&["run", "user", field], &format!("`{field}` is only used in `fixed` mode"))
+                .help("set `mode = \"fixed\"`, or remove it: `host` mode takes the ids from the host at start"));
+        }
+        _ => {}
+    }
+
+    let network = &spec.run.network;
+    if network.create {
+        match network.name.as_ref().map(|n| n.as_str()) {
+            None => {
+                return Err(v.invalid(
+                    &["run", "network", "create"],
+                    "`create` needs a network `name`",
+                ));
+            }
+            Some(special @ ("host" | "none" | "bridge")) => {
+                return Err(v.invalid(
+                    &["run", "network", "create"],
+                    &format!("the `{special}` network is the engine's own and cannot be created"),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+
+    let mut host_ports: BTreeMap<(u16, &str), Vec<String>> = BTreeMap::new();
+    for (i, port) in spec.run.ports.iter().enumerate() {
+        if port.container == 0 {
+            return Err(v.invalid(
+                &["run", "ports", &i.to_string(), "container"],
+                "port 0 is not a port",
+            ));
+        }
+        let host = port.host.unwrap_or(port.container);
+        host_ports
+            .entry((host, &port.address))
+            .or_default()
+            .push(format!("run.ports.{i}"));
+    }
+    for (name, service) in &spec.services {
+        let at = ["services", name.as_str()];
+        match (&service.image, &service.build) {
+            (Some(_), Some(_)) => {
+                return Err(v
+                    .invalid(
+                        &at,
+                        &format!("service `{name}` sets both `image` and `build`"),
+                    )
+                    .help("a service runs either a registry image or an image envc builds"));
+            }
+            (None, None) => {
+                return Err(v.invalid(&at, &format!("service `{name}` needs `image` or `build`")));
+            }
+            (None, Some(build)) => {
+                v.base(&build.base, &["services", name.as_str(), "build", "base"])?;
+                v.build(&build.build, &["services", name.as_str(), "build", "build"])?;
+            }
+            _ => {}
+        }
+        for (i, port) in service.ports.iter().enumerate() {
+            if let Some(host) = port.publish {
+                host_ports
+                    .entry((host, &port.address))
+                    .or_default()
+                    .push(format!("services.{name}.ports.{i}"));
+            }
+        }
+    }
+    for ((port, address), users) in host_ports {
+        if users.len() > 1 {
+            let segs: Vec<&str> = users[1].split('.').collect();
+            return Err(v
+                .invalid(
+                    &segs,
+                    &format!("host port {address}:{port} is published twice"),
+                )
+                .help(format!("it is also published by `{}`", users[0])));
+        }
+    }
+
+    for (name, limit) in &spec.run.ulimits {
+        let at = ["run", "ulimits", name.as_str()];
+        if !ULIMITS.contains(&name.as_str()) {
+            let help = match crate::spec::suggest::closest(name, ULIMITS.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("known limits: {}", ULIMITS.join(", ")),
+            };
+            return Err(v
+                .invalid(&at, &format!("unknown resource limit `{name}`"))
+                .help(help));
+        }
+        if limit.soft != -1 && (limit.hard != -1 && limit.soft > limit.hard) {
+            return Err(v.invalid(
+                &at,
+                &format!(
+                    "soft limit {} is above hard limit {}",
+                    limit.soft, limit.hard
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+struct Validator<'a> {
+    merged: &'a Located,
+    root: &'a Path,
+}
+
+impl Validator<'_> {
+    fn invalid(&self, path: &[&str], message: &str) -> SpecError {
+        let span = span_at(self.merged, path);
+        SpecError::new(ErrorKind::Invalid {
+            at: path.join("."),
+            message: message.to_string(),
+        })
+        .at(span.as_ref(), "defined here")
+    }
+
+    fn base(&self, base: &Base, at: &[&str]) -> Result<(), SpecError> {
+        if let Base::Archive(archive) = base {
+            let mut path = at.to_vec();
+            path.extend(["archive", "path"]);
+            self.project_file(archive.path.as_str(), &path)?;
+        }
+        Ok(())
+    }
+
+    fn build(&self, build: &BuildSpec, at: &[&str]) -> Result<(), SpecError> {
+        for (target, file) in &build.files {
+            let mut path = at.to_vec();
+            path.extend(["files", target.as_str()]);
+            match (&file.source, &file.text) {
+                (Some(source), None) => {
+                    path.push("source");
+                    self.project_file(source.as_str(), &path)?;
+                }
+                (None, Some(_)) => {}
+                (Some(_), Some(_)) => {
+                    return Err(self.invalid(
+                        &path,
+                        &format!("file `{target}` sets both `source` and `text`"),
+                    ));
+                }
+                (None, None) => {
+                    return Err(self
+                        .invalid(&path, &format!("file `{target}` needs `source` or `text`"))
+                        .help("`source` copies a project file; `text` writes the given contents"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn project_file(&self, rel: &str, at: &[&str]) -> Result<(), SpecError> {
+        let path = self.root.join(rel);
+        if !path.is_file() {
+            return Err(self
+                .invalid(at, &format!("project file `{rel}` does not exist"))
+                .help(
+                    "project files are named relative to the project root (the config's folder)",
+                ));
+        }
+        Ok(())
+    }
+}
+
+/// The span of the definition at `path` in the merged tree (list indices as numbers), or
+/// of the nearest enclosing definition that has one.
+pub fn span_at(tree: &Located, path: &[&str]) -> Option<Span> {
+    let mut node = tree;
+    let mut best = tree.span.clone();
+    for seg in path {
+        let next = match &node.data {
+            Data::Attrs(attrs) => attrs.get(*seg),
+            Data::List(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) => {
+                node = n;
+                if n.span.is_some() {
+                    best = n.span.clone();
+                }
+            }
+            None => break,
+        }
+    }
+    best
+}
