@@ -6,8 +6,12 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::{Outcome, Report, to_exit_code};
 
+pub mod audit;
 pub mod check;
 pub mod config_args;
+pub mod emit;
+pub mod lock;
+pub mod plan;
 pub mod schema;
 pub mod show;
 
@@ -30,6 +34,14 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the normalized spec (sorted, every default filled in).
     Show(show::ShowArgs),
+    /// Show the build steps and their content keys.
+    Plan(plan::PlanArgs),
+    /// Resolve floating inputs and write `envc.lock` (`--check`: is it up to date?).
+    Lock(lock::LockArgs),
+    /// Write the Dockerfile, Apptainer .def, manifest.json and devcontainer.json.
+    Emit(emit::EmitArgs),
+    /// List every input with its pin and every risky setting.
+    Audit(audit::AuditArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -43,6 +55,10 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Schema(args) => schema::run(args),
         Command::Check(args) => check::run(args),
         Command::Show(args) => show::run(args),
+        Command::Plan(args) => plan::run(args),
+        Command::Lock(args) => lock::run(args),
+        Command::Emit(args) => emit::run(args),
+        Command::Audit(args) => audit::run(args),
     }
 }
 
