@@ -1,3 +1,5 @@
 //! envc's integration tests: one binary, so the suite links once.
 
+mod emit;
+mod plan;
 mod support;
