@@ -279,3 +279,47 @@ fn audit_strict_fails_only_while_inputs_are_unpinned() {
     assert!(dockerfile.contains("--require-hashes"));
     assert!(!dockerfile.contains("UNPINNED"));
 }
+
+#[test]
+fn lock_writes_stable_bytes_for_self_pinned_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let digest = Digest::of(b"busybox");
+    std::fs::write(
+        p.join("envc.json"),
+        format!(
+            r#"{{"name": "pinned", "base": {{"image": "busybox:1.36@{digest}"}},
+                "build": {{"steps": [{{"run": "true"}}]}},
+                "variants": {{"other": {{"build": {{"env": {{"A": "1"}}}}}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let run = envc().current_dir(p).args(["lock", "--check"]).run();
+    assert_eq!(run.code(), 1);
+    envc().current_dir(p).arg("lock").run().ok();
+    let first = std::fs::read(p.join(LOCK_FILE)).unwrap();
+    envc().current_dir(p).arg("lock").run().ok();
+    assert_eq!(
+        first,
+        std::fs::read(p.join(LOCK_FILE)).unwrap(),
+        "lock bytes are stable"
+    );
+    let text = String::from_utf8(first).unwrap();
+    assert!(text.contains("\"version\": 1"), "{text}");
+    assert!(text.contains("\"other\""), "{text}");
+    envc().current_dir(p).args(["lock", "--check"]).run().ok();
+    envc().current_dir(p).args(["audit", "--strict"]).run().ok();
+}
+
+#[test]
+fn lock_names_what_it_cannot_resolve() {
+    let dir = fixture();
+    let run = envc().current_dir(dir.path()).arg("lock").run();
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("image `debian:bookworm`"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!dir.path().join(LOCK_FILE).exists());
+}
