@@ -7,16 +7,25 @@ use std::process::Command;
 
 use crate::support::{self, envc, repo_root};
 
-/// The projects whose emitted files are pinned: the test fixture and every example.
-fn projects() -> Vec<(String, PathBuf)> {
-    let mut out = vec![("rich".to_owned(), repo_root().join("tests/plan/rich"))];
+/// The projects whose emitted files are pinned: the test fixture and every example, with
+/// the config file to use (an example may hold both `envc.nix` and its JSON form; the Nix
+/// file is the one users write).
+fn projects() -> Vec<(String, PathBuf, &'static str)> {
+    let mut out = vec![(
+        "rich".to_owned(),
+        repo_root().join("tests/plan/rich"),
+        "envc.json",
+    )];
     if let Ok(entries) = std::fs::read_dir(repo_root().join("examples")) {
         let mut examples: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
         examples.sort();
         for dir in examples {
-            if dir.join("envc.nix").is_file() || dir.join("envc.json").is_file() {
+            let config = ["envc.nix", "envc.json"]
+                .into_iter()
+                .find(|c| dir.join(c).is_file());
+            if let Some(config) = config {
                 let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-                out.push((name, dir));
+                out.push((name, dir, config));
             }
         }
     }
@@ -50,8 +59,12 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Every variant of the project at `dir`, plus `None` for the config itself.
-fn variants(dir: &Path) -> Vec<Option<String>> {
-    let out = envc().current_dir(dir).args(["show", "--json"]).run().ok();
+fn variants(dir: &Path, config: &str) -> Vec<Option<String>> {
+    let out = envc()
+        .current_dir(dir)
+        .args(["show", "--json", "-f", config])
+        .run()
+        .ok();
     let spec: serde_json::Value = serde_json::from_str(&out).unwrap();
     let mut list = vec![None];
     if let Some(v) = spec.get("variants").and_then(|v| v.as_object()) {
@@ -61,12 +74,11 @@ fn variants(dir: &Path) -> Vec<Option<String>> {
 }
 
 /// Emit into a fresh folder and return it.
-fn emit(project: &Path, variant: Option<&str>) -> tempfile::TempDir {
+fn emit(project: &Path, config: &str, variant: Option<&str>) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
     let mut cmd = envc()
         .current_dir(project)
-        .arg("emit")
-        .arg("--out")
+        .args(["emit", "-f", config, "--out"])
         .arg(out.path());
     if let Some(v) = variant {
         cmd = cmd.args(["--variant", v]);
@@ -86,11 +98,11 @@ const FILES: &[&str] = &[
 
 #[test]
 fn emitted_files_are_pinned_by_snapshots_and_byte_stable() {
-    for (name, dir) in projects() {
+    for (name, dir, config) in projects() {
         let project = copy_project(&dir);
-        for variant in variants(project.path()) {
-            let first = emit(project.path(), variant.as_deref());
-            let second = emit(project.path(), variant.as_deref());
+        for variant in variants(project.path(), config) {
+            let first = emit(project.path(), config, variant.as_deref());
+            let second = emit(project.path(), config, variant.as_deref());
             let label = match &variant {
                 Some(v) => format!("{name}-{v}"),
                 None => name.clone(),
@@ -125,10 +137,10 @@ fn python_with(module: &str) -> Option<PathBuf> {
 }
 
 fn each_emitted(mut check: impl FnMut(&str, &Path)) {
-    for (name, dir) in projects() {
+    for (name, dir, config) in projects() {
         let project = copy_project(&dir);
-        for variant in variants(project.path()) {
-            let out = emit(project.path(), variant.as_deref());
+        for variant in variants(project.path(), config) {
+            let out = emit(project.path(), config, variant.as_deref());
             let label = format!(
                 "{name}{}",
                 variant.map(|v| format!("-{v}")).unwrap_or_default()
