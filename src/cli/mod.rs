@@ -10,6 +10,7 @@ pub mod audit;
 pub mod check;
 pub mod config_args;
 pub mod emit;
+pub mod eval;
 pub mod lock;
 pub mod plan;
 pub mod schema;
@@ -42,11 +43,17 @@ pub enum Command {
     Emit(emit::EmitArgs),
     /// List every input with its pin and every risky setting.
     Audit(audit::AuditArgs),
+    /// Evaluate a file or expression strictly and print the result (JSON or Nix syntax).
+    Eval(eval::EvalArgs),
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.verbose);
+    // Keep each diagnostic message on one line (greppable, copyable, testable).
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
     to_exit_code(dispatch(cli.command))
 }
 
@@ -59,6 +66,7 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Lock(args) => lock::run(args),
         Command::Emit(args) => emit::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }
 

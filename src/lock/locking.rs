@@ -110,9 +110,9 @@ fn image_pins(
     let base_pin = match base {
         Base::Image(image) => image_pin(image.as_str(), platform, resolver)?,
         Base::Debootstrap(d) => BasePin::Debootstrap {
-            suite: d.suite.clone(),
-            mirror: d.mirror.clone(),
-            snapshot: d.snapshot.clone(),
+            suite: d.suite.as_str().to_owned(),
+            mirror: d.mirror.as_str().to_owned(),
+            snapshot: d.snapshot.as_ref().map(|s| s.as_str().to_owned()),
             packages: resolver.debootstrap_packages(d)?,
         },
         Base::Archive(a) => {

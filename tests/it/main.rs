@@ -1,5 +1,10 @@
 //! envc's integration tests: one binary, so the suite links once.
 
+mod conformance;
 mod emit;
+mod lang_cases;
+mod lang_differential;
+mod lang_hermetic;
 mod plan;
+mod spec;
 mod support;
