@@ -137,12 +137,12 @@ fn image_pins(
             }
         }
     };
-    // Steps after the base run on the pinned base: by digest, or by envc's tag of the
-    // imported base (resolvers import debootstrap and archive bases under that tag).
-    let base_image = base_pin.image_by_digest().unwrap_or_else(|| {
-        let plan_base = crate::plan::builder::base_step_for_pin(base, &base_pin, platform);
-        crate::plan::manifest::step_tag(&plan_base)
-    });
+    // Packages are resolved on the pinned base: by digest, or by the tag of the imported
+    // debootstrap or archive base.
+    let base_image = base_pin
+        .image_by_digest()
+        .or_else(|| crate::plan::builder::base_import_tag(base, platform))
+        .unwrap_or_default();
     let apt = apt_requests(build);
     let apt = if apt.is_empty() {
         BTreeMap::new()

@@ -397,20 +397,9 @@ fn base_step(base: &Base, pin: Option<&BasePin>) -> (String, BaseStep) {
     }
 }
 
-/// The key of the base step an image with `base` pinned by `pin` gets: the tag resolvers and
-/// the build give an imported (debootstrap or archive) base is derived from it.
-pub fn base_step_for_pin(base: &Base, pin: &BasePin, platform: &str) -> Key {
-    let (_, step) = base_step(base, Some(pin));
-    let kind = StepKind::Base(step);
-    let payload = kind.payload();
-    KeyInput {
-        parent: None,
-        kind: kind.name(),
-        payload: &payload,
-        reads: &BTreeMap::new(),
-        platform,
-    }
-    .key()
+/// The import tag of a debootstrap or archive base (see [`BaseStep::import_tag`]).
+pub fn base_import_tag(base: &Base, platform: &str) -> Option<String> {
+    base_step(base, None).1.import_tag(platform)
 }
 
 fn parse_mode(text: &str) -> Option<u32> {
