@@ -373,3 +373,56 @@ fn lock_pins_a_local_image_through_the_engine() {
     let dockerfile = std::fs::read_to_string(out.path().join("Dockerfile")).unwrap();
     assert!(dockerfile.contains(&format!("FROM {id}")), "{dockerfile}");
 }
+
+#[test]
+fn lock_pins_apt_closures_and_pip_hashes_on_a_real_debian_base() {
+    use crate::support::{debian, docker};
+    let rt = docker::runtime();
+    let Some(engine) = docker::engine(&rt) else {
+        return;
+    };
+    if !crate::support::require("debootstrap", debian::available()) {
+        return;
+    }
+    let image = debian::bookworm_pip(&rt, &engine);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("envc.json"),
+        format!(
+            r#"{{"name": "real", "base": {{"image": "{image}"}},
+                "build_host": {{"ca_certificates": true}},
+                "build": {{"apt": ["hello"], "pip": {{"packages": ["six==1.16.0"]}}}}}}"#
+        ),
+    )
+    .unwrap();
+    envc().current_dir(p).arg("lock").run().ok();
+    let lock = LockFile::read(&p.join(LOCK_FILE)).unwrap().unwrap();
+    let pins = lock.default.unwrap().image;
+    let hello = pins.apt.get("hello").expect("`hello` is in the closure");
+    assert!(!hello.is_empty());
+    let six = pins.pip.get("six").expect("`six` is pinned");
+    assert_eq!(six.version, "1.16.0");
+    assert!(!six.hashes.is_empty());
+
+    envc().current_dir(p).args(["audit", "--strict"]).run().ok();
+    let out = tempfile::tempdir().unwrap();
+    envc()
+        .current_dir(p)
+        .args(["emit", "--out"])
+        .arg(out.path())
+        .run()
+        .ok();
+    let dockerfile = std::fs::read_to_string(out.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains(&format!("hello={hello}")),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains(&format!(
+            "six==1.16.0 --hash=sha256:{}",
+            six.hashes[0].hex()
+        )),
+        "{dockerfile}"
+    );
+}
