@@ -4,12 +4,15 @@
 //! `lang` (parse + evaluate) → `spec` (typed, merged, validated) → `lock` / `plan`
 //! → `emit` / `build` / `run` / `verify` / `audit`. See DESIGN.md for the pipeline.
 
+pub mod audit;
 pub mod cli;
+pub mod emit;
 pub mod engine;
 pub mod exit;
 pub mod lang;
 pub mod lock;
 pub mod rootfs;
 pub mod sif;
+pub mod plan;
 pub mod source;
 pub mod spec;

@@ -6,12 +6,16 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::{Outcome, Report, to_exit_code};
 
+pub mod audit;
 pub mod check;
 mod completions;
 pub mod config_args;
 pub mod digest;
 pub mod eval;
 pub mod inspect;
+pub mod emit;
+pub mod lock;
+pub mod plan;
 pub mod schema;
 pub mod show;
 
@@ -42,6 +46,14 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the normalized spec (sorted, every default filled in).
     Show(show::ShowArgs),
+    /// Show the build steps and their content keys.
+    Plan(plan::PlanArgs),
+    /// Resolve floating inputs and write `envc.lock` (`--check`: is it up to date?).
+    Lock(lock::LockArgs),
+    /// Write the Dockerfile, Apptainer .def, manifest.json and devcontainer.json.
+    Emit(emit::EmitArgs),
+    /// List every input with its pin and every risky setting.
+    Audit(audit::AuditArgs),
     /// Evaluate a file or expression strictly and print the result (JSON or Nix syntax).
     Eval(eval::EvalArgs),
     /// Print the rootfs digest of a filesystem tar or a SIF, and what it left out.
@@ -67,6 +79,10 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Schema(args) => schema::run(args),
         Command::Check(args) => check::run(args),
         Command::Show(args) => show::run(args),
+        Command::Plan(args) => plan::run(args),
+        Command::Lock(args) => lock::run(args),
+        Command::Emit(args) => emit::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Digest(args) => digest::run(args),
         Command::Inspect(args) => inspect::run(args),

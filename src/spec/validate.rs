@@ -245,7 +245,7 @@ impl Validator<'_> {
 
     fn project_file(&self, rel: &str, at: &[&str]) -> Result<(), SpecError> {
         let path = self.root.join(rel);
-        if !path.is_file() {
+        if !(path.is_file() || path.is_dir()) {
             return Err(self
                 .invalid(at, &format!("project file `{rel}` does not exist"))
                 .help(

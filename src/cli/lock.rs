@@ -1,0 +1,115 @@
+//! `envc lock`: resolve floating inputs and write `envc.lock`; `--check` only says whether
+//! the lock still fits the config.
+
+use clap::Args;
+
+use crate::exit::{Outcome, Report};
+use std::path::Path;
+
+use crate::lock::engine_resolver::{EngineResolver, HOST_CA_BUNDLE};
+use crate::lock::file::{Freshness, LOCK_FILE, LockFile, freshness};
+use crate::lock::locking::{LockingError, lock_entry};
+use crate::spec;
+
+use super::config_args::ConfigArgs;
+
+/// Resolve floating inputs and write `envc.lock`.
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Do not resolve: exit 1 when the lock is missing or stale, saying what changed.
+    #[arg(long)]
+    pub check: bool,
+}
+
+pub fn run(args: LockArgs) -> Result<Outcome, Report> {
+    let path = args.config.config_path()?;
+    let loaded = spec::load(&path, args.config.variant.as_deref()).map_err(Report::input)?;
+    // Without `--variant`, the lock covers the config and every variant.
+    let mut environments = vec![loaded];
+    if args.config.variant.is_none() {
+        let names: Vec<String> = environments[0]
+            .spec
+            .variants
+            .keys()
+            .map(|n| n.to_string())
+            .collect();
+        for name in names {
+            environments.push(spec::load(&path, Some(&name)).map_err(Report::input)?);
+        }
+    }
+    let root = environments[0].project_root.clone();
+    let lock_path = root.join(LOCK_FILE);
+    let lock = LockFile::read(&lock_path).map_err(Report::input)?;
+
+    if args.check {
+        let mut problems = Vec::new();
+        for env in &environments {
+            let which = match &env.variant {
+                Some(v) => format!("variant `{v}`"),
+                None => "the config".to_owned(),
+            };
+            match freshness(lock.as_ref(), &env.spec, env.variant.as_deref()) {
+                Freshness::Fresh => {}
+                Freshness::Missing if lock.is_none() => {
+                    problems.push(format!("`{LOCK_FILE}` is missing"));
+                    break;
+                }
+                Freshness::Missing => problems.push(format!("{which} has no entry")),
+                Freshness::Stale(changes) => {
+                    for change in changes {
+                        problems.push(format!("{which}: {change}"));
+                    }
+                }
+            }
+        }
+        if problems.is_empty() {
+            eprintln!("`{LOCK_FILE}` is up to date");
+            return Ok(Outcome::Success);
+        }
+        let mut message = format!("`{LOCK_FILE}` does not fit the config:");
+        for p in &problems {
+            message.push_str("\n  - ");
+            message.push_str(p);
+        }
+        return Err(Report::found(miette::miette!(
+            help = "run `envc lock` to update it",
+            "{message}"
+        )));
+    }
+
+    let mut lock = lock.unwrap_or_default();
+    for env in &environments {
+        let spec = &env.spec;
+        let mut resolver = EngineResolver::new(spec.platform.as_str()).map_err(to_report)?;
+        if spec.build_host.ca_certificates && Path::new(HOST_CA_BUNDLE).is_file() {
+            resolver.ca_bundle = Some(HOST_CA_BUNDLE.into());
+        }
+        if spec.build_host.proxy {
+            resolver.env = PROXY_VARIABLES
+                .iter()
+                .filter_map(|name| std::env::var(name).ok().map(|v| format!("{name}={v}")))
+                .collect();
+        }
+        let entry = lock_entry(spec, &root, &mut resolver).map_err(to_report)?;
+        lock.set_entry(env.variant.as_deref(), entry);
+    }
+    lock.write(&lock_path).map_err(Report::environment)?;
+    eprintln!("wrote `{LOCK_FILE}` ({} environments)", environments.len());
+    Ok(Outcome::Success)
+}
+
+/// The proxy variables passed to resolving containers when `build_host.proxy` is set.
+const PROXY_VARIABLES: &[&str] = &[
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+];
+
+fn to_report(error: LockingError) -> Report {
+    Report::new(error.failure(), error)
+}

@@ -1,0 +1,53 @@
+//! Emitters: the plan written out in the formats other tools read — a Dockerfile (with its
+//! `.dockerignore` and context list), an Apptainer definition file, the run manifest, and a
+//! Dev Containers `devcontainer.json`.
+//!
+//! Each emitter is a pure function of the plan (and, for run settings, the spec's run side):
+//! no clock, no host, no file system, so equal inputs give byte-equal files and snapshot
+//! tests pin them. `envc emit` writes what [`emit`] returns.
+
+pub mod apptainer;
+pub mod devcontainer;
+pub mod dockerfile;
+pub mod shell;
+
+use crate::plan::{Plan, RunManifest};
+use crate::spec::Spec;
+
+/// One emitted file: its name in the output folder and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmittedFile {
+    pub name: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// Every emitted file of a plan, in a fixed order.
+pub fn emit(spec: &Spec, plan: &Plan, manifest: &RunManifest) -> Vec<EmittedFile> {
+    let docker = dockerfile::dockerfile(spec, plan);
+    vec![
+        EmittedFile {
+            name: "Dockerfile",
+            bytes: docker.dockerfile.into_bytes(),
+        },
+        EmittedFile {
+            name: "Dockerfile.dockerignore",
+            bytes: docker.dockerignore.into_bytes(),
+        },
+        EmittedFile {
+            name: "context.txt",
+            bytes: docker.context.into_bytes(),
+        },
+        EmittedFile {
+            name: "apptainer.def",
+            bytes: apptainer::definition(spec, plan).into_bytes(),
+        },
+        EmittedFile {
+            name: "manifest.json",
+            bytes: manifest.to_bytes(),
+        },
+        EmittedFile {
+            name: "devcontainer.json",
+            bytes: devcontainer::devcontainer(spec, plan, manifest),
+        },
+    ]
+}
