@@ -45,6 +45,28 @@ pub struct EvalError {
     pub notes: Vec<(String, Pos)>,
     /// An already rendered error (a parse error in an imported file).
     pub rendered: Option<Box<LangError>>,
+    /// Where the functions the error passed through were called, innermost first (a
+    /// few; recursion through one call site is recorded once).
+    pub calls: Vec<Pos>,
+    /// Call sites left out of `calls`.
+    pub more_calls: usize,
+}
+
+/// How many call sites an error remembers.
+const MAX_CALLS: usize = 5;
+
+impl EvalError {
+    /// Record that the error passed out of a function called at `pos`.
+    pub fn called_from(&mut self, pos: Pos) {
+        if self.calls.last() == Some(&pos) || self.pos == Some(pos) {
+            return;
+        }
+        if self.calls.len() < MAX_CALLS {
+            self.calls.push(pos);
+        } else {
+            self.more_calls += 1;
+        }
+    }
 }
 
 pub type EvalResult<T> = Result<T, Box<EvalError>>;
@@ -58,6 +80,8 @@ impl EvalError {
             help: None,
             notes: Vec::new(),
             rendered: None,
+            calls: Vec::new(),
+            more_calls: 0,
         })
     }
 

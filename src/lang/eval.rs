@@ -74,6 +74,7 @@ pub struct Eval {
 pub struct DepthGuard<'a>(&'a Cell<u32>);
 
 impl Drop for DepthGuard<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.0.set(self.0.get() - 1);
     }
@@ -99,14 +100,11 @@ impl Eval {
     }
 
     /// Enter one nesting level: counts steps and depth.
+    #[inline]
     pub fn enter(&self, pos: Pos) -> EvalResult<DepthGuard<'_>> {
         let depth = self.depth.get() + 1;
         if depth > MAX_DEPTH || self.stack_base.saturating_sub(stack_position()) > STACK_BUDGET {
-            return Err(EvalError::new(
-                ErrorKind::Limit,
-                "evaluation is nested too deeply (possible infinite recursion)",
-                Some(pos),
-            ));
+            return Err(too_deep(pos));
         }
         self.depth.set(depth);
         if let Some(max) = self.max_steps {
@@ -351,6 +349,13 @@ impl Eval {
                 env: env.clone(),
             }))),
             Expr::Apply(f, arg) => {
+                if let Expr::Apply(g, first) = &f.kind {
+                    // `g first arg`: apply both at once.
+                    let g = self.eval(g, env)?;
+                    let first = self.delay(first, env);
+                    let arg = self.delay(arg, env);
+                    return self.call2(g, first, arg, pos);
+                }
                 let f = self.eval(f, env)?;
                 let arg = self.delay(arg, env);
                 self.call(f, arg, pos)
@@ -675,9 +680,53 @@ impl Eval {
 
     fn call_lambda(&self, c: &Closure, arg: Value, pos: Pos) -> EvalResult<Value> {
         let _guard = self.enter_call(pos)?;
-        let l: &'static LambdaExpr = c.lambda;
-        let frame = match &l.param {
-            Param::Ident(_) => Env::new(Some(c.env.clone()), smallvec::smallvec![arg]),
+        let frame = self.bind(c.lambda, &c.env, arg, pos)?;
+        self.eval(&c.lambda.body, &frame).map_err(|mut e| {
+            e.called_from(pos);
+            e
+        })
+    }
+
+    /// Apply a function to two arguments (`f a b`). For a builtin of two arguments and
+    /// for a two-argument lambda (`a: b: ...`), this makes no intermediate partial
+    /// application or closure.
+    pub fn call2(&self, f: Value, a: Value, b: Value, pos: Pos) -> EvalResult<Value> {
+        match &f {
+            Value::Builtin(p) if p.args.is_empty() && p.def.arity == 2 => {
+                let _guard = self.enter(pos)?;
+                (p.def.func)(self, &[a, b], pos)
+            }
+            Value::Lambda(c) => {
+                if let Expr::Lambda(inner) = &c.lambda.body.kind {
+                    let _outer = self.enter_call(pos)?;
+                    let frame = self.bind(c.lambda, &c.env, a, pos)?;
+                    let _inner = self.enter_call(pos)?;
+                    let frame = self.bind(inner, &frame, b, pos)?;
+                    return self.eval(&inner.body, &frame).map_err(|mut e| {
+                        e.called_from(pos);
+                        e
+                    });
+                }
+                let g = self.call(f, a, pos)?;
+                self.call(g, b, pos)
+            }
+            _ => {
+                let g = self.call(f, a, pos)?;
+                self.call(g, b, pos)
+            }
+        }
+    }
+
+    /// The call frame of lambda `l` (closing over `env`) applied to `arg`.
+    fn bind(
+        &self,
+        l: &'static LambdaExpr,
+        env: &Rc<Env>,
+        arg: Value,
+        pos: Pos,
+    ) -> EvalResult<Rc<Env>> {
+        Ok(match &l.param {
+            Param::Ident(_) => Env::new(Some(env.clone()), smallvec::smallvec![arg]),
             Param::Formals {
                 formals,
                 ellipsis,
@@ -693,7 +742,7 @@ impl Eval {
                         pos,
                     ));
                 };
-                let frame = Env::new(Some(c.env.clone()), Slots::new());
+                let frame = Env::new(Some(env.clone()), Slots::new());
                 let mut slots = Slots::with_capacity(l.frame_size as usize);
                 let mut defaults_used = 0;
                 for formal in formals {
@@ -741,8 +790,7 @@ impl Eval {
                 *frame.slots.borrow_mut() = slots;
                 frame
             }
-        };
-        self.eval(&l.body, &frame)
+        })
     }
 
     // ---- errors ------------------------------------------------------------------------
@@ -759,6 +807,21 @@ impl Eval {
             let mut related = LangError::new(e.kind, note.clone(), Some(self.files.span(*pos)));
             related.label = Some(note.clone());
             err.related.push(related);
+        }
+        if !e.calls.is_empty() {
+            let mut lines: Vec<String> = e
+                .calls
+                .iter()
+                .map(|p| format!("called from {}", self.files.span(*p).location()))
+                .collect();
+            if e.more_calls > 0 {
+                lines.push(format!("… and {} more calls", e.more_calls));
+            }
+            let joined = lines.join("\n");
+            err.help = Some(match err.help.take() {
+                Some(h) => format!("{h}\n{joined}"),
+                None => joined,
+            });
         }
         if let Some(pos) = e.pos {
             self.append_trace(&mut err, pos.file);
@@ -787,6 +850,16 @@ impl Eval {
             err.related.push(related);
         }
     }
+}
+
+#[cold]
+#[inline(never)]
+fn too_deep(pos: Pos) -> Box<EvalError> {
+    EvalError::new(
+        ErrorKind::Limit,
+        "evaluation is nested too deeply (possible infinite recursion)",
+        Some(pos),
+    )
 }
 
 /// An already evaluated integer, if `node` is one right now (a constant, or a variable

@@ -50,6 +50,10 @@ pub trait Io {
     /// `false` for a path under the root that does not exist; an error outside it.
     fn path_exists(&self, path: &Path) -> Result<bool, IoError>;
     fn kind(&self, path: &Path) -> Result<FileKind, IoError>;
+    /// Like `kind`, without following a final symlink (`builtins.readFileType`).
+    fn kind_no_follow(&self, path: &Path) -> Result<FileKind, IoError> {
+        self.kind(path)
+    }
     fn read_dir(&self, path: &Path) -> Result<Vec<(String, FileKind)>, IoError>;
 }
 
@@ -177,6 +181,35 @@ impl Io for RootedFs {
         Ok(if meta.is_dir() {
             FileKind::Directory
         } else if meta.is_file() {
+            FileKind::Regular
+        } else {
+            FileKind::Unknown
+        })
+    }
+
+    fn kind_no_follow(&self, path: &Path) -> Result<FileKind, IoError> {
+        if paths::embedded_name(path).is_some() {
+            return self.kind(path);
+        }
+        // The folder holding the entry must be inside the root; the entry itself may be
+        // a symlink pointing anywhere, since only its type is revealed.
+        let parent = path.parent().unwrap_or(Path::new("/"));
+        self.existing(parent)?;
+        let meta = std::fs::symlink_metadata(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                IoError::NotFound {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                other(path, e)
+            }
+        })?;
+        let ft = meta.file_type();
+        Ok(if ft.is_symlink() {
+            FileKind::Symlink
+        } else if ft.is_dir() {
+            FileKind::Directory
+        } else if ft.is_file() {
             FileKind::Regular
         } else {
             FileKind::Unknown

@@ -48,6 +48,7 @@ impl PosixRegex {
             let input = Input::new(hay).range(start..).anchored(Anchored::Yes);
             if let Ok(Some(m)) = dfa.try_search_fwd(&mut cache.borrow_mut(), &input)
                 && m.offset() > end
+                && hay.is_char_boundary(m.offset())
             {
                 end = m.offset();
             }

@@ -132,10 +132,7 @@ pub fn map_attrs(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
             Attr {
                 name: x.name.clone(),
                 value: Thunk::native(
-                    move |e| {
-                        let g = e.call(f.clone(), name.clone(), pos)?;
-                        e.call(g, value.clone(), pos)
-                    },
+                    move |e| e.call2(f.clone(), name.clone(), value.clone(), pos),
                     pos,
                 ),
                 pos: x.pos,
@@ -170,13 +167,7 @@ pub fn zip_attrs_with(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
             let vs = list(values);
             Attr {
                 name,
-                value: Thunk::native(
-                    move |e| {
-                        let g = e.call(f.clone(), n.clone(), pos)?;
-                        e.call(g, vs.clone(), pos)
-                    },
-                    pos,
-                ),
+                value: Thunk::native(move |e| e.call2(f.clone(), n.clone(), vs.clone(), pos), pos),
                 pos: at,
             }
         })

@@ -149,7 +149,9 @@ pub fn path_exists(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
 
 pub fn read_file_type(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
     let path = e.arg_path(&args[0], "readFileType", pos)?;
-    let kind = e.io.kind(&path).map_err(|err| io_error(err, pos))?;
+    let kind =
+        e.io.kind_no_follow(&path)
+            .map_err(|err| io_error(err, pos))?;
     Ok(Value::string(kind.nix_name()))
 }
 

@@ -174,8 +174,7 @@ pub fn foldl(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
     }
     let mut acc = args[1].clone();
     for x in &l.items {
-        let g = e.call(f.clone(), acc, pos)?;
-        acc = e.call(g, x.clone(), pos)?;
+        acc = e.call2(f.clone(), acc, x.clone(), pos)?;
     }
     Ok(acc)
 }
@@ -255,8 +254,7 @@ pub fn sort(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
         .map(|(i, v)| (v.clone(), l.pos.as_ref().map(|p| p[i])))
         .collect();
     let less = |x: &Value, y: &Value| -> EvalResult<bool> {
-        let g = e.call(f.clone(), x.clone(), pos)?;
-        match e.call(g, y.clone(), pos)? {
+        match e.call2(f.clone(), x.clone(), y.clone(), pos)? {
             Value::Bool(b) => Ok(b),
             other => Err(EvalError::eval(
                 format!(
