@@ -2,15 +2,15 @@
 
 mod apptainer;
 mod conformance;
+mod emit;
 mod engine;
 mod flake;
-mod emit;
 mod lang_cases;
 mod lang_differential;
 mod lang_hermetic;
 mod lock;
 mod msrv;
-mod sif;
 mod plan;
+mod sif;
 mod spec;
 mod support;
