@@ -14,6 +14,7 @@ pub mod lock;
 pub mod plan;
 pub mod schema;
 pub mod show;
+pub mod eval;
 
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
@@ -42,6 +43,8 @@ pub enum Command {
     Emit(emit::EmitArgs),
     /// List every input with its pin and every risky setting.
     Audit(audit::AuditArgs),
+    /// Evaluate a file or expression strictly and print the result (JSON or Nix syntax).
+    Eval(eval::EvalArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -59,6 +62,7 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Lock(args) => lock::run(args),
         Command::Emit(args) => emit::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }
 

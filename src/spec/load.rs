@@ -60,16 +60,14 @@ pub fn discover(start: &Path) -> Result<PathBuf, SpecError> {
             .map(|n| dir.join(n))
             .filter(|p| p.is_file())
             .collect();
-        match found.len() {
-            0 => continue,
-            1 => return Ok(found.into_iter().next().expect("one")),
-            _ => {
-                return Err(SpecError::new(ErrorKind::Invalid {
-                    at: dir.display().to_string(),
-                    message: "both `envc.nix` and `envc.json` exist".into(),
-                })
-                .help("keep one of them, or choose with `-f FILE`"));
+        if let Some(first) = found.first() {
+            if found.len() > 1 {
+                tracing::warn!(
+                    "both `envc.nix` and `envc.json` exist in `{}`; using `envc.nix` (choose with `-f FILE`)",
+                    dir.display()
+                );
             }
+            return Ok(first.clone());
         }
     }
     Err(SpecError::new(ErrorKind::NotFound { dir: start })
@@ -95,8 +93,9 @@ pub fn load(config: &Path, variant: Option<&str>) -> Result<LoadedSpec, SpecErro
         })
         .collect();
     let (merged, variant) = merge_modules(modules, variant, &root)?;
-    let spec: Spec = decode::decode(&merged, &root, &[])?;
+    let mut spec: Spec = decode::decode(&merged, &root, &[])?;
     validate::validate(&spec, &merged, &root)?;
+    normalize(&mut spec);
     Ok(LoadedSpec {
         spec,
         variant,
@@ -105,6 +104,30 @@ pub fn load(config: &Path, variant: Option<&str>) -> Result<LoadedSpec, SpecErro
         merged,
         modules: sources,
     })
+}
+
+/// Lists that are sets in meaning lose repeats (keeping the first), so that two modules can
+/// both ask for `ca-certificates` without the spec (and its key) saying it twice.
+fn normalize(spec: &mut Spec) {
+    dedup(&mut spec.build.apt);
+    for service in spec.services.values_mut() {
+        if let Some(build) = &mut service.build {
+            dedup(&mut build.build.apt);
+        }
+    }
+    dedup(&mut spec.run.pass_env);
+    dedup(&mut spec.run.cap_add);
+    dedup(&mut spec.run.cap_drop);
+}
+
+fn dedup<T: PartialEq + Clone>(items: &mut Vec<T>) {
+    let mut kept: Vec<T> = Vec::with_capacity(items.len());
+    for item in items.drain(..) {
+        if !kept.contains(&item) {
+            kept.push(item);
+        }
+    }
+    *items = kept;
 }
 
 /// Merge the modules, with the variant's definitions as a last module; the merged tree's

@@ -119,3 +119,25 @@ impl Run {
         self.stdout()
     }
 }
+
+/// The Nix oracle, `nix-instantiate` from Debian's `nix-bin` (Nix 2.8), set up so that it
+/// evaluates the same as root and as a normal user on a fresh machine: `--store dummy://`
+/// needs no writable `/nix/store`, no `/nix/var` state, no `nixbld` group and no daemon
+/// (paths that would be copied to the store still get their store path computed), and
+/// `NIX_PATH` is cleared so that `<nixpkgs>` means nothing. Add `--eval --strict [--json]`.
+pub fn nix_instantiate() -> Command {
+    let mut cmd = Command::new("nix-instantiate");
+    cmd.args(["--store", "dummy://"])
+        .env_remove("NIX_PATH")
+        .env_remove("NIX_REMOTE");
+    cmd
+}
+
+/// True when the Nix oracle is installed and can evaluate (see [`nix_instantiate`]).
+pub fn have_nix() -> bool {
+    nix_instantiate()
+        .args(["--eval", "--strict", "--json", "--expr", "1 + 1"])
+        .stderr(Stdio::null())
+        .output()
+        .is_ok_and(|o| o.status.success() && o.stdout.starts_with(b"2"))
+}

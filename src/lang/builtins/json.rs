@@ -1,0 +1,58 @@
+//! `toJSON` and `fromJSON`; `fromTOML` and `toXML` are named but not supported.
+
+use std::rc::Rc;
+
+use super::list;
+use crate::lang::error::{EvalError, EvalResult};
+use crate::lang::eval::Eval;
+use crate::lang::pos::Pos;
+use crate::lang::value::{Attr, Attrs, Value};
+
+pub fn to_json(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
+    Ok(Value::string(e.to_json(&args[0], pos)?))
+}
+
+pub fn from_json(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
+    let text = e.arg_string(&args[0], "fromJSON", pos)?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|err| EvalError::eval(format!("`builtins.fromJSON`: invalid JSON: {err}"), pos))?;
+    Ok(convert(&json, pos))
+}
+
+fn convert(json: &serde_json::Value, pos: Pos) -> Value {
+    match json {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => Value::string(s.as_str()),
+        serde_json::Value::Array(items) => list(items.iter().map(|j| convert(j, pos)).collect()),
+        serde_json::Value::Object(map) => {
+            let entries = map
+                .iter()
+                .map(|(k, v)| Attr {
+                    name: k.as_str().into(),
+                    value: convert(v, pos),
+                    pos,
+                })
+                .collect();
+            Value::Attrs(Rc::new(Attrs::from_unsorted(entries)))
+        }
+    }
+}
+
+pub fn from_toml(_: &Eval, _: &[Value], pos: Pos) -> EvalResult<Value> {
+    Err(EvalError::eval(
+        "`builtins.fromTOML` is not supported by envc",
+        pos,
+    ))
+}
+
+pub fn to_xml(_: &Eval, _: &[Value], pos: Pos) -> EvalResult<Value> {
+    Err(EvalError::eval(
+        "`builtins.toXML` is not supported by envc",
+        pos,
+    ))
+}

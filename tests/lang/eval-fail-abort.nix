@@ -1,0 +1,1 @@
+if true then abort "aborting evaluation" else 1

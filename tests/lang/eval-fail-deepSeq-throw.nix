@@ -1,0 +1,1 @@
+builtins.deepSeq { a = [ (throw "deep element") ]; } 1

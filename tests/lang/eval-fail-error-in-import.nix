@@ -1,0 +1,1 @@
+(import ./imports/has-error.nix).value

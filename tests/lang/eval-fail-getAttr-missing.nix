@@ -1,0 +1,1 @@
+builtins.getAttr "nope" { yes = 1; }

@@ -1,0 +1,1 @@
+(builtins.derivation { name = "x"; system = "s"; builder = "/b"; }).name

@@ -1,0 +1,1 @@
+let s = builtins.currentSystem; in "${s}"

@@ -1,0 +1,1 @@
+{ t = builtins.currentTime; }

@@ -1,0 +1,1 @@
+builtins.exec [ "echo" "hi" ]

@@ -1,0 +1,1 @@
+builtins.fetchGit { url = "https://example.invalid/repo.git"; }

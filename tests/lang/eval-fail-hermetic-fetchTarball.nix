@@ -1,0 +1,1 @@
+fetchTarball "https://example.invalid/x.tar.gz"

@@ -1,0 +1,1 @@
+builtins.fetchurl "https://example.invalid/x.tar.gz"

@@ -1,0 +1,1 @@
+{ ok = 1; home = builtins.getEnv "HOME"; }

@@ -1,0 +1,1 @@
+builtins.storePath /nix/store/00000000000000000000000000000000-x

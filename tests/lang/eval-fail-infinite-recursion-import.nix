@@ -1,0 +1,1 @@
+let self = import ./imports/recursive.nix; in self.loop

@@ -1,0 +1,1 @@
+let big = 4294967296; in big * big

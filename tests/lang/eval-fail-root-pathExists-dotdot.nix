@@ -1,0 +1,2 @@
+# envc: only root=roots/inner
+builtins.pathExists ./roots/inner/../outside.nix

@@ -1,0 +1,2 @@
+# envc: only root=roots/inner
+builtins.readFile ./roots/secret.txt

@@ -1,0 +1,1 @@
+builtins.sort (a: b: "not a bool") [ 2 1 ]

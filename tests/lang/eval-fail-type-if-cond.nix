@@ -1,0 +1,1 @@
+if "yes" then 1 else 2

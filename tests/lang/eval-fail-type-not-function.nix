@@ -1,0 +1,1 @@
+let notf = 1; in notf 2

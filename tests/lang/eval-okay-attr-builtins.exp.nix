@@ -1,0 +1,1 @@
+{ attrNames = [ "a" "b" "c" ]; attrValues = [ 2 3 1 ]; catAttrs = [ 1 3 ]; emptyNames = [ ]; getAttr = 2; hasAttr = [ true false ]; intersectAttrs = { a = 1; c = { d = 3; }; }; lazyMapAttrs = true; listToAttrs = { x = 1; y = 2; }; mapAttrs = { p = "p1"; q = "q2"; }; removeAttrs = { b = 2; c = «repeated»; }; }

@@ -1,0 +1,1 @@
+[ true true true false true false true false true false false true false true true true false ]

@@ -1,0 +1,1 @@
+[ { a = false; b = true; } { } { } { x = true; } { } ]

@@ -1,0 +1,1 @@
+{ byLetter = { a = [ "apple" "avocado" "apricot" ]; b = [ "banana" "blueberry" ]; c = [ "cherry" ]; }; counts = { a = 3; b = 2; c = 1; }; long = { right = [ "avocado" "blueberry" "apricot" ]; wrong = [ "apple" "banana" "cherry" ]; }; }

@@ -1,0 +1,1 @@
+{ lazyAttr = 1; ok = true; }

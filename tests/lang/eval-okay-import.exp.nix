@@ -1,0 +1,1 @@
+{ applied = 6; dir = { fromDefault = true; }; fn = 40; lazy = 1; lib = "a b cc"; relative = { parent = 42; sibling = "sibling"; text = "hello from sub\n"; }; twice = 2; value = { answer = 42; list = [ 1 2 ]; }; viaString = 42; }

@@ -1,0 +1,1 @@
+[ "trailing-spaces-line-next   \n\nend\n" ]

@@ -1,0 +1,5 @@
+[ ''
+    trailing-spaces-line-next   
+  
+    end
+  '' ]

@@ -1,0 +1,1 @@
+{ set = { z = 1; }; x = "from let"; y = "from let!"; z = 1; }

@@ -1,0 +1,1 @@
+{ e = true; first = 1; len = 3; o = true; }

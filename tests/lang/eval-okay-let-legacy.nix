@@ -1,0 +1,5 @@
+let {
+  x = "hello";
+  y = x + " world";
+  body = { inherit x y; };
+}

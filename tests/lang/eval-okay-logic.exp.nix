@@ -1,0 +1,1 @@
+[ false true false true true false true false true true true true false true ]

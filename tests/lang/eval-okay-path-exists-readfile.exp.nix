@@ -1,0 +1,1 @@
+[ true false true "hello from sub\n" true 71 true ]

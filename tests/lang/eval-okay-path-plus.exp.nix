@@ -1,0 +1,1 @@
+[ "/sub/file.nix" "/dir/x" "/a/c" "/a/b" "/ab" true ]

@@ -1,0 +1,1 @@
+rec { fact = n: if n <= 1 then 1 else n * fact (n - 1); ackermann = m: n: if m == 0 then n + 1 else if n == 0 then ackermann (m - 1) 1 else ackermann (m - 1) (ackermann m (n - 1)); results = { f10 = fact 10; f20 = fact 20; a23 = ackermann 2 3; }; }.results

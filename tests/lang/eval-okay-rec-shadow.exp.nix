@@ -1,0 +1,1 @@
+{ inner = { y = "outer"; }; y = "outer"; z = "let"; }

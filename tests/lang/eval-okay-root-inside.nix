@@ -1,0 +1,2 @@
+# envc: root=roots/inner
+(import ./roots/inner/main.nix).inside

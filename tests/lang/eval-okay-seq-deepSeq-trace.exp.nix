@@ -1,0 +1,1 @@
+[ 2 "ok" "deep ok" "traced" 5 1 3 ]

@@ -1,0 +1,1 @@
+[ "/some/out" "via __toString" "via __toString" "x5" "s" "a/1/1" "a b" ]

@@ -1,0 +1,1 @@
+[ "n=42" "strstr" "nested inner str more end" "c" "a" "y" "xy" "let" ]

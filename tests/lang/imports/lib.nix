@@ -1,0 +1,4 @@
+{
+  concatWords = builtins.concatStringsSep " ";
+  twice = s: s + s;
+}

@@ -1,0 +1,1 @@
+builtins.trace "imported once" { v = 1; }

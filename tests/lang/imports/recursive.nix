@@ -1,0 +1,1 @@
+let s = { loop = s.loop; }; in s

@@ -1,0 +1,1 @@
+let lib = import ./lib.nix; in lib.concatWords [ "a" "b" (lib.twice "c") ]

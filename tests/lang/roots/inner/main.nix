@@ -1,0 +1,1 @@
+{ inside = import ./sub/value.nix; }
