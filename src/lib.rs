@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod cli;
 pub mod emit;
+pub mod engine;
 pub mod exit;
 pub mod lang;
 pub mod lock;

@@ -4,4 +4,5 @@ mod conformance;
 mod lang_cases;
 mod lang_differential;
 mod lang_hermetic;
+mod engine;
 mod support;

@@ -141,3 +141,9 @@ pub fn have_nix() -> bool {
         .output()
         .is_ok_and(|o| o.status.success() && o.stdout.starts_with(b"2"))
 }
+
+pub mod busybox;
+pub mod debian;
+pub mod docker;
+pub mod once;
+pub mod registry;

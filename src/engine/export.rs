@@ -1,0 +1,36 @@
+//! Streaming filesystems out of the engine: a container's root filesystem as one tar (what
+//! the rootfs digest and the SIF assembly read) and an image as a `docker save` archive.
+
+use std::pin::Pin;
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+
+use super::{Engine, EngineError};
+
+/// A byte stream out of the engine; an error item means the transfer failed.
+pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, EngineError>> + Send>>;
+
+impl Engine {
+    /// The container's filesystem as an uncompressed tar, streamed.
+    pub fn export_container(&self, id: &str) -> ByteStream {
+        let engine = self.clone();
+        let action = format!("export the filesystem of container `{id}`");
+        Box::pin(
+            self.docker
+                .export_container(id)
+                .map(move |item| item.map_err(|e| engine.fail(action.clone(), e))),
+        )
+    }
+
+    /// The image as a `docker save` archive, streamed.
+    pub fn save_image(&self, reference: &str) -> ByteStream {
+        let engine = self.clone();
+        let action = format!("save image `{reference}`");
+        Box::pin(
+            self.docker
+                .export_image(reference)
+                .map(move |item| item.map_err(|e| engine.fail(action.clone(), e))),
+        )
+    }
+}

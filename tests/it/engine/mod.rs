@@ -1,0 +1,8 @@
+//! The Docker Engine client against the real engine: connection, containers and their
+//! cleanup, images, commit, export, exec, networks, volumes, archives and a registry.
+
+mod connect;
+mod containers;
+mod images;
+mod interrupt;
+mod registry;

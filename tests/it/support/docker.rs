@@ -1,0 +1,36 @@
+//! The real Docker engine for tests: connect or skip (fail under `CI=true`), and a runtime
+//! to drive the async client from ordinary `#[test]` functions.
+#![allow(dead_code)]
+
+use envc::engine::Engine;
+
+/// A multi-threaded runtime for one test.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("build a tokio runtime")
+}
+
+/// The engine named by the environment, or `None` after a loud skip.
+pub fn engine(rt: &tokio::runtime::Runtime) -> Option<Engine> {
+    match rt.block_on(Engine::connect()) {
+        Ok(engine) => Some(engine),
+        Err(error) => {
+            super::require(&format!("a Docker engine ({error})"), false);
+            None
+        }
+    }
+}
+
+/// A name unique to this test process and call, for containers, networks and tags.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
