@@ -7,14 +7,17 @@ use clap::{Parser, Subcommand};
 use crate::exit::{Outcome, Report, to_exit_code};
 
 pub mod audit;
+pub mod build;
 pub mod check;
 pub mod config_args;
 pub mod emit;
+pub mod eval;
+pub mod gc;
+pub mod images;
 pub mod lock;
 pub mod plan;
 pub mod schema;
 pub mod show;
-pub mod eval;
 
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
@@ -45,6 +48,12 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Evaluate a file or expression strictly and print the result (JSON or Nix syntax).
     Eval(eval::EvalArgs),
+    /// Build the Docker image from the longest cached prefix of its plan.
+    Build(build::BuildArgs),
+    /// List envc's images with keys, sizes and which the current config uses.
+    Images(images::ImagesArgs),
+    /// Remove envc's images that no current config uses.
+    Gc(gc::GcArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -63,6 +72,9 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Emit(args) => emit::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Build(args) => build::run(args),
+        Command::Images(args) => images::run(args),
+        Command::Gc(args) => gc::run(args),
     }
 }
 

@@ -7,6 +7,7 @@
 //! item fails the operation. Containers are created through [`ContainerGuard`], which
 //! removes them on error and on Ctrl-C (see [`interrupt`]).
 
+mod archive;
 mod commit;
 mod connect;
 mod container;
