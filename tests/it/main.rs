@@ -1,8 +1,9 @@
 //! envc's integration tests: one binary, so the suite links once.
 
+mod build;
 mod conformance;
+mod engine;
 mod lang_cases;
 mod lang_differential;
 mod lang_hermetic;
-mod engine;
 mod support;

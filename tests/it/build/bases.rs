@@ -1,0 +1,87 @@
+//! Base sources besides local images: an image archive pinned by SHA-256, and a registry
+//! image pinned by digest that the engine does not have yet (pulled from a loopback registry).
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::project::{Project, docker, image_exists, nonce};
+use crate::support::{busybox, docker as engine, registry, require};
+
+#[test]
+fn an_image_archive_base_is_checked_loaded_and_tagged_by_key() {
+    let rt = engine::runtime();
+    let Some(engine) = engine::engine(&rt) else {
+        return;
+    };
+    let base = busybox::image(&rt, &engine);
+    let project = Project::new(&json!({}));
+    let archive = project.path().join("base.tar");
+    docker(&["save", "-o", archive.to_str().unwrap(), &base]);
+    let sha = hex::encode(Sha256::digest(std::fs::read(&archive).unwrap()));
+    let nonce = nonce();
+    let config = |sha: &str| {
+        json!({
+            "name": "archive-test",
+            "base": { "archive": { "path": "base.tar", "sha256": sha } },
+            "build": { "steps": [{ "run": format!("echo {nonce} > /nonce") }] }
+        })
+    };
+    project.config(&config(&sha));
+    let out = project.build(&[]).ok();
+    let events = project.last_build();
+    assert!(image_exists(&format!("envc/step:{}", events.key(0))));
+    let reference = out.lines().next().unwrap();
+    assert_eq!(
+        docker(&["run", "--rm", reference, "cat", "/nonce"]),
+        format!("{nonce}\n")
+    );
+
+    let wrong = "0".repeat(64);
+    project.config(&config(&wrong));
+    let run = project.build(&[]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(
+        run.stderr().contains(&format!("has SHA-256 `{sha}`")),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn a_base_pinned_by_digest_is_pulled_when_absent() {
+    let rt = engine::runtime();
+    let Some(engine) = engine::engine(&rt) else {
+        return;
+    };
+    if !require("docker-registry (Debian package)", registry::available()) {
+        return;
+    }
+    let base = busybox::image(&rt, &engine);
+    let registry = registry::Registry::start();
+    let remote = format!("{}/envc-test/build-base:v1", registry.address());
+    let digest = rt.block_on(async {
+        engine.tag_image(&base, &remote).await.unwrap();
+        let digest = engine.push(&remote, None).await.unwrap();
+        engine.remove_image(&remote, false).await.unwrap();
+        digest
+    });
+    let pinned = format!("{}/envc-test/build-base@{digest}", registry.address());
+    assert!(
+        !image_exists(&pinned),
+        "the engine does not have it by digest yet"
+    );
+    let nonce = nonce();
+    let project = Project::new(&json!({
+        "name": "digest-test",
+        "base": { "image": pinned },
+        "build": { "steps": [{ "run": format!("echo {nonce} > /nonce") }] }
+    }));
+    let out = project.build(&[]).ok();
+    assert!(image_exists(&pinned), "pulled by digest");
+    let reference = out.lines().next().unwrap();
+    assert_eq!(
+        docker(&["run", "--rm", reference, "cat", "/nonce"]),
+        format!("{nonce}\n")
+    );
+    rt.block_on(engine.remove_image(&pinned, false)).unwrap();
+}
