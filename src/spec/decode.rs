@@ -68,7 +68,7 @@ impl fmt::Display for Seg {
 }
 
 /// Attribute names that are not plain identifiers are quoted, as Nix writes them.
-fn quote_key(key: &str) -> String {
+pub fn quote_key(key: &str) -> String {
     let plain = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && key
             .chars()
@@ -493,6 +493,7 @@ impl<'a> Deserializer<'a> for De<'a> {
                 tag: s,
                 tag_span: self.value.span.as_ref(),
                 content: None,
+                parent: self.path.clone(),
                 path: self.path.clone(),
                 ctx: self.ctx,
             }),
@@ -505,6 +506,7 @@ impl<'a> Deserializer<'a> for De<'a> {
                         tag,
                         tag_span: content.span.as_ref(),
                         content: Some(content),
+                        parent: self.path.clone(),
                         path: child.clone(),
                         ctx: self.ctx,
                     })
@@ -634,10 +636,7 @@ impl<'a, I: Iterator<Item = (&'a String, &'a Located)>> MapAccess<'a> for Map<'a
         };
         self.pending = Some((key, value));
         let path = Seg::Key(self.path.clone(), key.clone());
-        let de = Key {
-            key,
-            span: value.span.as_ref(),
-        };
+        let de = Key { key };
         seed.deserialize(de)
             .map(Some)
             .map_err(|e| e.locate(value.span.as_ref(), &path, None))
@@ -659,10 +658,10 @@ impl<'a, I: Iterator<Item = (&'a String, &'a Located)>> MapAccess<'a> for Map<'a
     }
 }
 
-/// The deserializer for an attribute name (a struct field, a map key, an enum tag).
+/// The deserializer for an attribute name (a struct field, a map key, an enum tag). Its
+/// errors get the binding's span from the caller, which knows it.
 struct Key<'a> {
     key: &'a str,
-    span: Option<&'a Span>,
 }
 
 impl<'de> Deserializer<'de> for Key<'de> {
@@ -680,7 +679,6 @@ impl<'de> Deserializer<'de> for Key<'de> {
         if let Some(check) = checker(name)
             && let Err(invalid) = check(self.key)
         {
-            let _ = self.span;
             return Err(DeError::new(DeKind::Checked {
                 message: format!("attribute name {}", invalid.message),
                 help: invalid.help,
@@ -700,6 +698,9 @@ struct Enum<'a> {
     tag: &'a str,
     tag_span: Option<&'a Span>,
     content: Option<&'a Located>,
+    /// The enum's own path (`base`), for errors about the tag.
+    parent: Rc<Seg>,
+    /// The content's path (`base.debootstrap`).
     path: Rc<Seg>,
     ctx: &'a Ctx<'a>,
 }
@@ -709,11 +710,10 @@ impl<'a> EnumAccess<'a> for Enum<'a> {
     type Variant = Self;
 
     fn variant_seed<V: DeserializeSeed<'a>>(self, seed: V) -> Result<(V::Value, Self), DeError> {
-        let key = Key {
-            key: self.tag,
-            span: self.tag_span,
-        };
-        let value = seed.deserialize(key)?;
+        let key = Key { key: self.tag };
+        let value = seed
+            .deserialize(key)
+            .map_err(|e| e.locate(self.tag_span, &self.parent, None))?;
         Ok((value, self))
     }
 }
