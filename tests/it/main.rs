@@ -2,9 +2,11 @@
 
 mod build;
 mod conformance;
+mod emit;
 mod engine;
 mod lang_cases;
 mod lang_differential;
 mod lang_hermetic;
+mod plan;
 mod spec;
 mod support;
