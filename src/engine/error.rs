@@ -95,14 +95,6 @@ pub enum EngineError {
     #[error("Docker engine stream failed: {action}: {message}")]
     Stream { action: String, message: String },
 
-    /// Reading or writing local data for an engine call failed.
-    #[error("{action}")]
-    Io {
-        action: String,
-        #[source]
-        source: std::io::Error,
-    },
-
     /// The user (or the system) asked envc to stop.
     #[error("interrupted by {}", signal.name())]
     Interrupted { signal: Signal },
@@ -120,18 +112,15 @@ impl EngineError {
             EngineError::Timeout { .. }
             | EngineError::Api { .. }
             | EngineError::Stream { .. }
-            | EngineError::Io { .. }
             | EngineError::Interrupted { .. } => Failure::Found,
         }
     }
 
-    /// Wrap a bollard error from `action`, recognising "not found" and timeouts.
+    /// Wrap a bollard error from `action`; an error reported inside a stream keeps its
+    /// message. (Timeouts are recognised by `Engine::fail`, which knows the limit.)
     pub(crate) fn api(action: impl Into<String>, source: bollard::errors::Error) -> Self {
         let action = action.into();
         match source {
-            bollard::errors::Error::RequestTimeoutError => {
-                EngineError::Timeout { action, seconds: 0 }
-            }
             bollard::errors::Error::DockerStreamError { error } => EngineError::Stream {
                 action,
                 message: error,

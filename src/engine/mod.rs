@@ -45,6 +45,10 @@ pub const MIN_API_VERSION: (usize, usize) = (1, 41);
 /// How long one engine call may take to answer unless configured otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// How long calls that answer only when their work is done (commit, import, load) may
+/// take: large images legitimately need minutes.
+pub const LONG_TIMEOUT: Duration = Duration::from_secs(3600);
+
 /// A connected Docker Engine (or a compatible one).
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -73,6 +77,13 @@ impl Engine {
     /// The underlying bollard client, for calls this module does not wrap yet.
     pub fn docker(&self) -> &bollard::Docker {
         &self.docker
+    }
+
+    /// The client for calls that answer only when their work is done.
+    pub(crate) fn docker_long(&self) -> bollard::Docker {
+        self.docker
+            .clone()
+            .with_timeout(LONG_TIMEOUT.max(self.timeout))
     }
 
     /// Turn a bollard error from `action` into an [`EngineError`].

@@ -7,6 +7,7 @@ mod engine;
 mod lang_cases;
 mod lang_differential;
 mod lang_hermetic;
+mod lock;
 mod plan;
 mod spec;
 mod support;
