@@ -7,11 +7,14 @@
 //! item fails the operation. Containers are created through [`ContainerGuard`], which
 //! removes them on error and on Ctrl-C (see [`interrupt`]).
 
-mod archive;
+mod attach;
 mod commit;
 mod connect;
 mod container;
+mod context;
+mod credentials;
 mod distribution;
+mod download;
 mod endpoint;
 mod error;
 mod exec;
@@ -23,11 +26,17 @@ mod load;
 mod logs;
 mod network;
 mod progress;
+mod upload;
 mod volume;
 
+pub use attach::Attached;
 pub use bollard::models;
 pub use commit::CommitSpec;
 pub use container::{ContainerGuard, ContainerSpec, Exit};
+pub use context::{ContextHost, context_host, docker_config_dir};
+pub use credentials::{
+    credentials_from_config, docker_config_path, registry_credentials, registry_host,
+};
 pub use endpoint::{DEFAULT_SOCKET, Endpoint};
 pub use error::{EngineError, Signal};
 pub use exec::{ExecOutput, ExecSession, ExecSpec};
