@@ -5,6 +5,7 @@
 //! → `emit` / `build` / `run` / `verify` / `audit`. See DESIGN.md for the pipeline.
 
 pub mod audit;
+pub mod build;
 pub mod cli;
 pub mod emit;
 pub mod engine;

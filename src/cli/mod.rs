@@ -7,12 +7,15 @@ use clap::{Parser, Subcommand};
 use crate::exit::{Outcome, Report, to_exit_code};
 
 pub mod audit;
+pub mod build;
 pub mod check;
 mod completions;
 pub mod config_args;
 pub mod digest;
 pub mod emit;
 pub mod eval;
+pub mod gc;
+pub mod images;
 pub mod inspect;
 pub mod lock;
 pub mod plan;
@@ -60,6 +63,12 @@ pub enum Command {
     Digest(digest::DigestArgs),
     /// List a SIF file's objects and the envc metadata in it.
     Inspect(inspect::InspectArgs),
+    /// Build the Docker image from the longest cached prefix of its plan.
+    Build(build::BuildArgs),
+    /// List envc's images with keys, sizes and which the current config uses.
+    Images(images::ImagesArgs),
+    /// Remove envc's images that no current config uses.
+    Gc(gc::GcArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -86,6 +95,9 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Eval(args) => eval::run(args),
         Command::Digest(args) => digest::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Build(args) => build::run(args),
+        Command::Images(args) => images::run(args),
+        Command::Gc(args) => gc::run(args),
     }
 }
 

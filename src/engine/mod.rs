@@ -14,6 +14,7 @@ mod container;
 mod context;
 mod credentials;
 mod distribution;
+mod download;
 mod endpoint;
 mod error;
 mod exec;

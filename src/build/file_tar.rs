@@ -1,0 +1,220 @@
+//! The deterministic tar a file step uploads into its container.
+//!
+//! Entries come in the plan's order (sorted by path), with a fixed mtime, numeric owner from
+//! the spec and the modes the plan digested; nothing from the host (mtimes, owners, inode
+//! order) enters. Project file contents are hashed while they are copied and checked against
+//! the digest the key was made from, so a file edited between planning and building fails the
+//! build instead of filling a cache entry with content its key does not describe.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, Write};
+use std::path::Path;
+
+use sha2::{Digest as _, Sha256};
+
+use crate::plan::step::{FileContent, FileStep};
+use crate::plan::tree::EntryKind;
+
+use super::error::BuildError;
+
+/// The mtime of every entry envc writes (the epoch: file times are not part of content).
+pub const MTIME: u64 = 0;
+
+/// Write the tar of `step` (paths relative to `/`) into a temporary file and return it,
+/// rewound. `project_root` is where project sources are read from.
+pub fn file_tar(
+    step: &FileStep,
+    project_root: &Path,
+    uid: u64,
+    gid: u64,
+) -> Result<File, BuildError> {
+    let file = tempfile::tempfile().map_err(|e| BuildError::io("create a temporary file", e))?;
+    let mut builder = tar::Builder::new(io::BufWriter::new(file));
+    let target = step.target.trim_start_matches('/').trim_end_matches('/');
+    let write_err = |e| BuildError::io(format!("write the tar of `{}`", step.target), e);
+    match &step.source {
+        FileContent::Text(text) => {
+            let mut header = header(
+                tar::EntryType::Regular,
+                step.mode.unwrap_or(0o644),
+                uid,
+                gid,
+            );
+            header.set_size(text.len() as u64);
+            builder
+                .append_data(&mut header, target, text.as_bytes())
+                .map_err(write_err)?;
+        }
+        FileContent::Project { path, tree } => {
+            let source_root = project_root.join(&tree.resolved);
+            for entry in &tree.entries {
+                let name = if entry.path.as_os_str().is_empty() {
+                    target.to_owned()
+                } else {
+                    format!("{target}/{}", entry.path.to_string_lossy())
+                };
+                // A single file gets the step's mode; a folder's entries keep their own.
+                let mode = match (&entry.kind, step.mode) {
+                    (EntryKind::File { .. }, Some(mode)) if entry.path.as_os_str().is_empty() => {
+                        mode
+                    }
+                    _ => entry.mode,
+                };
+                match &entry.kind {
+                    EntryKind::Dir => {
+                        let mut header = header(tar::EntryType::Directory, mode, uid, gid);
+                        header.set_size(0);
+                        builder
+                            .append_data(&mut header, &name, io::empty())
+                            .map_err(write_err)?;
+                    }
+                    EntryKind::Symlink { target: link } => {
+                        let mut header = header(tar::EntryType::Symlink, 0o777, uid, gid);
+                        header.set_size(0);
+                        builder
+                            .append_link(&mut header, &name, link)
+                            .map_err(write_err)?;
+                    }
+                    EntryKind::File { size, content } => {
+                        let on_disk = if entry.path.as_os_str().is_empty() {
+                            source_root.clone()
+                        } else {
+                            source_root.join(&entry.path)
+                        };
+                        let shown = format!("{path}/{}", entry.path.to_string_lossy());
+                        let shown = shown.trim_end_matches('/').to_owned();
+                        let changed = || BuildError::FileChanged {
+                            path: shown.clone(),
+                        };
+                        let reader = File::open(&on_disk)
+                            .map_err(|e| BuildError::io(format!("read `{shown}`"), e))?;
+                        let mut hashing = HashingReader {
+                            inner: reader.take(*size),
+                            hasher: Sha256::new(),
+                            read: 0,
+                        };
+                        let mut header = header(tar::EntryType::Regular, mode, uid, gid);
+                        header.set_size(*size);
+                        builder
+                            .append_data(&mut header, &name, &mut hashing)
+                            .map_err(|e| {
+                                if e.kind() == io::ErrorKind::UnexpectedEof {
+                                    changed()
+                                } else {
+                                    write_err(e)
+                                }
+                            })?;
+                        let digest: [u8; 32] = hashing.hasher.finalize().into();
+                        if hashing.read != *size || digest != content.0 {
+                            return Err(changed());
+                        }
+                        // A file that grew is also a change (`take` stopped at the old size).
+                        let grew = std::fs::metadata(&on_disk).map(|m| m.len() != *size);
+                        if grew.unwrap_or(true) {
+                            return Err(changed());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let writer = builder.into_inner().map_err(write_err)?;
+    let mut file = writer.into_inner().map_err(|e| write_err(e.into_error()))?;
+    file.flush().map_err(write_err)?;
+    file.rewind().map_err(write_err)?;
+    Ok(file)
+}
+
+fn header(kind: tar::EntryType, mode: u32, uid: u64, gid: u64) -> tar::Header {
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(kind);
+    header.set_mode(mode);
+    header.set_uid(uid);
+    header.set_gid(gid);
+    header.set_mtime(MTIME);
+    header
+}
+
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+    read: u64,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// Parse `user:group` as numeric ids, when both are numbers (`root` counts as 0).
+pub fn numeric_owner(owner: &str) -> Option<(u64, u64)> {
+    let (user, group) = owner.split_once(':').unwrap_or((owner, owner));
+    let id = |s: &str| match s {
+        "root" => Some(0),
+        s => s.parse().ok(),
+    };
+    Some((id(user)?, id(group)?))
+}
+
+/// Look `user:group` up in the image's `/etc/passwd` and `/etc/group` contents.
+pub fn resolve_owner(owner: &str, passwd: &str, group: &str) -> Result<(u64, u64), String> {
+    let (user_name, group_name) = owner.split_once(':').unwrap_or((owner, owner));
+    let lookup = |table: &str, name: &str, what: &str| -> Result<u64, String> {
+        if let Ok(id) = name.parse() {
+            return Ok(id);
+        }
+        table
+            .lines()
+            .map(|l| l.split(':').collect::<Vec<_>>())
+            .find(|f| f.len() > 2 && f[0] == name)
+            .and_then(|f| f[2].parse().ok())
+            .ok_or_else(|| format!("names a {what} `{name}` the image does not have"))
+    };
+    Ok((
+        lookup(passwd, user_name, "user")?,
+        lookup(group, group_name, "group")?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_resolve_by_number_or_name() {
+        assert_eq!(numeric_owner("root:root"), Some((0, 0)));
+        assert_eq!(numeric_owner("1000:100"), Some((1000, 100)));
+        assert_eq!(numeric_owner("user:user"), None);
+        let passwd = "root:x:0:0::/root:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\n";
+        let group = "root:x:0:\nstaff:x:50:\n";
+        assert_eq!(resolve_owner("user:staff", passwd, group), Ok((1000, 50)));
+        assert!(resolve_owner("nobody:staff", passwd, group).is_err());
+    }
+
+    #[test]
+    fn text_files_are_deterministic() {
+        let step = FileStep {
+            target: "/etc/motd".into(),
+            source: FileContent::Text("hello\n".into()),
+            mode: Some(0o600),
+            owner: "root:root".into(),
+        };
+        let read = |mut f: File| {
+            let mut v = Vec::new();
+            f.read_to_end(&mut v).unwrap();
+            v
+        };
+        let a = read(file_tar(&step, Path::new("/"), 0, 0).unwrap());
+        let b = read(file_tar(&step, Path::new("/"), 0, 0).unwrap());
+        assert_eq!(a, b);
+        let mut archive = tar::Archive::new(&a[..]);
+        let entry = archive.entries().unwrap().next().unwrap().unwrap();
+        assert_eq!(entry.path().unwrap().to_str(), Some("etc/motd"));
+        assert_eq!(entry.header().mode().unwrap(), 0o600);
+        assert_eq!(entry.header().mtime().unwrap(), MTIME);
+    }
+}

@@ -1,0 +1,256 @@
+//! Build-only material: what the host lends to build containers and nothing else.
+//!
+//! The host CA bundle, proxy variables, build secrets and package caches help a step run
+//! on this machine; none of them describes the image. So they never enter a key and never
+//! reach a committed image:
+//!
+//! - files (CA bundle, secrets) are bind-mounted read-only under [`MOUNT_DIR`], inside the
+//!   container's `/dev` tmpfs. A bind mount's mount point is created in the container's
+//!   writable layer when its parent folder is part of the image (`/run/secrets/x` would
+//!   leave an empty `/run/secrets/x` in the committed image); under `/dev` it is created in
+//!   a tmpfs that is not part of any layer;
+//! - variables (`SSL_CERT_FILE`, proxies, ...) are exported by the step's own script, never
+//!   set as the container's `Env`: the engine copies a container's `Env` into the image it
+//!   commits, whatever the commit's config says;
+//! - caches are named volumes, keyed by the base and the cache's name, mounted for the step.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::plan::Key;
+use crate::spec::model::BuildHost;
+
+use super::error::BuildError;
+
+/// Where build-only files appear in a build container.
+pub const MOUNT_DIR: &str = "/dev/envc";
+/// The CA bundle's path in a build container.
+pub const CA_PATH: &str = "/dev/envc/ca-certificates.crt";
+/// Where build secrets appear: `<SECRETS_DIR>/<id>`.
+pub const SECRETS_DIR: &str = "/dev/envc/secrets";
+/// The pip cache volume's mount point.
+pub const PIP_CACHE: &str = "/dev/envc/cache/pip";
+/// Variables pointed at the CA bundle.
+pub const CA_VARIABLES: &[&str] = &[
+    "SSL_CERT_FILE",
+    "PIP_CERT",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "NODE_EXTRA_CA_CERTS",
+    "GIT_SSL_CAINFO",
+];
+/// Proxy variables passed through when `build_host.proxy` is set.
+pub const PROXY_VARIABLES: &[&str] = &[
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "FTP_PROXY",
+    "NO_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "ftp_proxy",
+    "no_proxy",
+    "all_proxy",
+];
+/// Where hosts keep their CA bundle, most common first.
+const CA_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
+
+/// A build secret: a host file mounted read-only at `/dev/envc/secrets/<id>` during steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secret {
+    pub id: String,
+    pub path: PathBuf,
+}
+
+impl Secret {
+    /// Parse `ID=PATH` (the `--secret` flag).
+    pub fn parse(text: &str) -> Result<Secret, String> {
+        let (id, path) = text
+            .split_once('=')
+            .ok_or_else(|| format!("expected `ID=PATH`, found `{text}`"))?;
+        let valid = !id.is_empty()
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        if !valid {
+            return Err(format!(
+                "secret id `{id}` must be letters, digits, `-`, `_` or `.`"
+            ));
+        }
+        Ok(Secret {
+            id: id.into(),
+            path: PathBuf::from(path),
+        })
+    }
+}
+
+/// What the host lends to every build step of one build.
+#[derive(Debug, Clone, Default)]
+pub struct HostMaterial {
+    /// The host CA bundle (absolute, resolved), when lent.
+    pub ca_bundle: Option<PathBuf>,
+    /// Proxy variables and their values, when passed through.
+    pub proxy: BTreeMap<String, String>,
+    /// Secrets (absolute paths).
+    pub secrets: Vec<Secret>,
+}
+
+impl HostMaterial {
+    /// Collect the material `settings` asks for from this host.
+    pub fn collect(settings: &BuildHost, secrets: &[Secret]) -> Result<HostMaterial, BuildError> {
+        let ca_bundle = if settings.ca_certificates {
+            Some(find_ca_bundle().ok_or(BuildError::NoCaBundle)?)
+        } else {
+            None
+        };
+        let proxy = if settings.proxy {
+            PROXY_VARIABLES
+                .iter()
+                .filter_map(|name| {
+                    std::env::var(name)
+                        .ok()
+                        .filter(|v| !v.is_empty())
+                        .map(|v| ((*name).to_owned(), v))
+                })
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
+        let mut resolved = Vec::new();
+        for secret in secrets {
+            let path =
+                std::fs::canonicalize(&secret.path).map_err(|source| BuildError::Secret {
+                    id: secret.id.clone(),
+                    path: secret.path.clone(),
+                    source,
+                })?;
+            std::fs::File::open(&path).map_err(|source| BuildError::Secret {
+                id: secret.id.clone(),
+                path: path.clone(),
+                source,
+            })?;
+            resolved.push(Secret {
+                id: secret.id.clone(),
+                path,
+            });
+        }
+        Ok(HostMaterial {
+            ca_bundle,
+            proxy,
+            secrets: resolved,
+        })
+    }
+
+    /// `host:container:ro` binds for the files lent to a step.
+    pub fn binds(&self) -> Vec<String> {
+        let mut binds = Vec::new();
+        if let Some(ca) = &self.ca_bundle {
+            binds.push(format!("{}:{CA_PATH}:ro", ca.display()));
+        }
+        for secret in &self.secrets {
+            binds.push(format!(
+                "{}:{SECRETS_DIR}/{}:ro",
+                secret.path.display(),
+                secret.id
+            ));
+        }
+        binds
+    }
+
+    /// Variables a step's script exports before it runs (never the container's `Env`).
+    pub fn variables(&self, network: bool) -> BTreeMap<String, String> {
+        let mut vars = BTreeMap::new();
+        if network {
+            if self.ca_bundle.is_some() {
+                for name in CA_VARIABLES {
+                    vars.insert((*name).to_owned(), CA_PATH.to_owned());
+                }
+            }
+            vars.extend(self.proxy.clone());
+        }
+        vars
+    }
+}
+
+/// The host's CA bundle: `SSL_CERT_FILE` when it names a file, else the usual places.
+pub fn find_ca_bundle() -> Option<PathBuf> {
+    let from_env = std::env::var_os("SSL_CERT_FILE").map(PathBuf::from);
+    from_env
+        .into_iter()
+        .chain(CA_BUNDLES.iter().map(PathBuf::from))
+        .find(|p| p.is_file())
+        .and_then(|p| std::fs::canonicalize(&p).ok())
+}
+
+/// The name of the cache volume `name` for images built on `base`.
+///
+/// Keyed by the base so that caches of different distributions never mix (an apt archive
+/// of bookworm packages is useless, and possibly harmful, on jammy).
+pub fn cache_volume(base: &Key, name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_.-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("envc-cache-{}-{safe}", base.short())
+}
+
+/// Whether `path` is a plausible place for a cache mount (absolute, not `/`).
+pub fn valid_cache_target(path: &Path) -> bool {
+    path.is_absolute() && path != Path::new("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_parse_id_and_path() {
+        assert_eq!(
+            Secret::parse("token=/tmp/t").unwrap(),
+            Secret {
+                id: "token".into(),
+                path: "/tmp/t".into()
+            }
+        );
+        assert!(Secret::parse("token").is_err());
+        assert!(Secret::parse("a/b=/x").is_err());
+        assert!(Secret::parse("=/x").is_err());
+    }
+
+    #[test]
+    fn cache_volumes_are_keyed_by_base_and_name() {
+        let a = Key([1; 32]);
+        let b = Key([2; 32]);
+        assert_ne!(cache_volume(&a, "apt"), cache_volume(&b, "apt"));
+        assert_ne!(cache_volume(&a, "apt"), cache_volume(&a, "pip"));
+        assert_eq!(
+            cache_volume(&a, "x/y"),
+            format!("envc-cache-{}-x_y", a.short())
+        );
+    }
+
+    #[test]
+    fn build_only_variables_only_for_network_steps() {
+        let material = HostMaterial {
+            ca_bundle: Some("/etc/ssl/certs/ca-certificates.crt".into()),
+            ..Default::default()
+        };
+        assert_eq!(material.variables(true)["PIP_CERT"], CA_PATH);
+        assert!(material.variables(false).is_empty());
+        assert_eq!(
+            material.binds(),
+            vec![format!("/etc/ssl/certs/ca-certificates.crt:{CA_PATH}:ro")]
+        );
+    }
+}

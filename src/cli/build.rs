@@ -1,0 +1,188 @@
+//! `envc build`: build the environment's Docker image (and its services' images) from the
+//! longest cached prefix of its plan, and print the image reference and key.
+//!
+//! Also the shared "build if needed" step of the commands that start environments
+//! ([`build_loaded`]).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+
+use crate::build::{BuildOptions, Built, ProgressMode, Secret};
+use crate::engine::Engine;
+use crate::exit::{Outcome, Report};
+use crate::lock::file::Freshness;
+use crate::plan::{LockPolicy, Planned, plan_project};
+use crate::spec::LoadedSpec;
+
+use super::config_args::ConfigArgs;
+
+/// Build the Docker image.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Run every step again instead of reusing cached step images (the base is reused).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Refuse to build unless `envc.lock` is present, up to date and pins every input.
+    #[arg(long)]
+    pub locked: bool,
+    /// How to show progress: live on a terminal (`auto`), one line per event (`plain`), or
+    /// not at all (`quiet`).
+    #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
+    pub progress: ProgressArg,
+    /// Print nothing but the result (same as `--progress quiet`).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Append build events as JSON lines to FILE (default `.envc/events.jsonl` in the project).
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+    /// Lend the host file PATH to build steps as `/dev/envc/secrets/ID` (repeatable); it never
+    /// enters the image or its key.
+    #[arg(long = "secret", value_name = "ID=PATH", value_parser = Secret::parse)]
+    pub secrets: Vec<Secret>,
+}
+
+/// `--progress` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressArg {
+    Auto,
+    Plain,
+    Quiet,
+}
+
+/// What a build needs to know besides the config: settings merged from flags and defaults.
+#[derive(Debug, Clone)]
+pub struct BuildSettings {
+    pub locked: bool,
+    pub options: BuildOptions,
+}
+
+impl BuildArgs {
+    fn settings(&self) -> BuildSettings {
+        let progress = match (self.quiet, self.progress) {
+            (true, _) | (_, ProgressArg::Quiet) => ProgressMode::Quiet,
+            (_, ProgressArg::Plain) => ProgressMode::Plain,
+            (_, ProgressArg::Auto) => ProgressMode::Auto,
+        };
+        BuildSettings {
+            locked: self.locked,
+            options: BuildOptions {
+                no_cache: self.no_cache,
+                progress,
+                events: self.events.clone(),
+                status: None,
+                secrets: self.secrets.clone(),
+            },
+        }
+    }
+}
+
+pub fn run(args: BuildArgs) -> Result<Outcome, Report> {
+    let settings = args.settings();
+    let loaded = args.config.load()?;
+    let started = Instant::now();
+    let quiet = settings.options.progress == ProgressMode::Quiet;
+    let built = match build_loaded(&loaded, &settings) {
+        Ok(built) => built,
+        Err(BuildFailure::Interrupted(status)) => {
+            eprintln!("envc: build interrupted; nothing was tagged for the unfinished step");
+            return Ok(Outcome::Status(status));
+        }
+        Err(BuildFailure::Report(report)) => return Err(report),
+    };
+    if !quiet {
+        let image = &built.image;
+        eprintln!(
+            "built `{}`: {} steps run, {} cached, in {:.1}s",
+            image.reference,
+            image.executed,
+            image.cached,
+            started.elapsed().as_secs_f64()
+        );
+        for (name, service) in &built.services {
+            eprintln!("service `{name}`: `{}`", service.reference);
+        }
+    }
+    super::print_stdout(&format!("{}\n{}\n", built.image.reference, built.image.key))?;
+    Ok(Outcome::Success)
+}
+
+/// Why a build did not finish.
+pub enum BuildFailure {
+    /// Stopped by a signal; the conventional exit status (130 for SIGINT).
+    Interrupted(u8),
+    Report(Report),
+}
+
+impl From<Report> for BuildFailure {
+    fn from(report: Report) -> Self {
+        BuildFailure::Report(report)
+    }
+}
+
+/// Plan a loaded config the way builds do: a stale lock is refused; a missing one is
+/// allowed (with a note) unless `locked`, which also requires every input to be pinned.
+pub fn plan_for_build(loaded: &LoadedSpec, locked: bool) -> Result<Planned, Report> {
+    let policy = if locked {
+        LockPolicy::Require
+    } else {
+        LockPolicy::UnpinnedIfStale
+    };
+    let variant = loaded.variant.as_deref();
+    let planned =
+        plan_project(&loaded.spec, &loaded.project_root, variant, policy).map_err(Report::input)?;
+    match &planned.lock {
+        Freshness::Fresh => {}
+        Freshness::Missing => {
+            tracing::info!("no lock entry for this config: building unpinned inputs");
+        }
+        Freshness::Stale(changes) => {
+            return Err(Report::input(crate::plan::ProjectPlanError::LockStale {
+                variant: variant.map(str::to_owned),
+                changes: changes.clone(),
+            }));
+        }
+    }
+    let unpinned = planned.plan.unpinned();
+    if locked && !unpinned.is_empty() {
+        return Err(Report::input(miette::miette!(
+            help = "run `envc lock`",
+            "`--locked` needs every input pinned: {}",
+            unpinned.join("; ")
+        )));
+    }
+    Ok(planned)
+}
+
+/// Build a loaded config if needed (every cached step is reused) and return its images.
+/// This is what `envc up` and `envc run` call before starting a container.
+pub fn build_loaded(loaded: &LoadedSpec, settings: &BuildSettings) -> Result<Built, BuildFailure> {
+    let planned = plan_for_build(loaded, settings.locked)?;
+    let options = settings
+        .options
+        .clone()
+        .with_project_defaults(&loaded.project_root);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Report::environment(miette::miette!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let engine = Engine::connect().await.map_err(Report::from)?;
+        crate::build::build(
+            &engine,
+            &loaded.spec,
+            &planned.plan,
+            &loaded.project_root,
+            &options,
+        )
+        .await
+        .map_err(|error| match error.interrupted() {
+            Some(signal) => BuildFailure::Interrupted(signal.exit_status()),
+            None => BuildFailure::Report(error.into()),
+        })
+    })
+}

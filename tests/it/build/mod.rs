@@ -1,0 +1,10 @@
+//! `envc build` against the real engine: the step cache, failures and interrupts, build-only
+//! material kept out of images, apt and pip steps, and the base sources.
+
+mod bases;
+mod cache;
+mod failure;
+mod host;
+mod images;
+mod packages;
+mod project;
