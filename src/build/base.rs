@@ -203,6 +203,50 @@ pub async fn archive(
     relabel(engine, &image, key).await
 }
 
+/// The image imported earlier under `import_tag` (see `BaseStep::import_tag`: the same
+/// before and after locking), labelled and tagged for `key`; `None` when there is none. A
+/// locked debootstrap base must hold exactly the locked packages.
+pub async fn reuse_import(
+    engine: &Engine,
+    base: &BaseStep,
+    import_tag: &str,
+    key: &Key,
+) -> Result<Option<String>, BuildError> {
+    let Some(image) = engine.find_image(import_tag).await? else {
+        return Ok(None);
+    };
+    if let BaseStep::Debootstrap {
+        suite,
+        packages: Some(locked),
+        ..
+    } = base
+    {
+        let container = engine
+            .create_container(&ContainerSpec {
+                image: image.id.clone(),
+                entrypoint: Some(vec!["/envc-never-started".into()]),
+                ..Default::default()
+            })
+            .await?;
+        let status = engine
+            .read_container_file(container.id(), "/var/lib/dpkg/status")
+            .await?
+            .unwrap_or_default();
+        container.remove().await?;
+        let differences = package_drift(
+            locked,
+            &installed_packages(&String::from_utf8_lossy(&status)),
+        );
+        if !differences.is_empty() {
+            return Err(BuildError::DebootstrapDrift {
+                suite: suite.clone(),
+                differences,
+            });
+        }
+    }
+    relabel(engine, &image.id, key).await.map(Some)
+}
+
 /// Commit `image` unchanged but for the base key labels, tagged by `key`.
 async fn relabel(engine: &Engine, image: &str, key: &Key) -> Result<String, BuildError> {
     let inspect = engine.inspect_image_raw(image).await?;

@@ -116,6 +116,7 @@ pub async fn build(
         log: EventLog::open(options.events.as_deref(), options.status.as_deref()),
         progress: Progress::new(options.progress),
         counter: 0,
+        platform: plan.platform.clone(),
     };
     let steps: Vec<_> = plan
         .steps
@@ -174,6 +175,8 @@ struct Run<'a> {
     progress: Progress,
     /// Containers created so far (for unique names).
     counter: usize,
+    /// The plan's platform (names imported bases).
+    platform: String,
 }
 
 impl Run<'_> {
@@ -302,20 +305,32 @@ impl Run<'_> {
         base_key: &Key,
     ) -> Result<String, BuildError> {
         if let StepKind::Base(base) = &step.kind {
-            return match base {
+            // An import made before locking (or by `envc lock`) is reused under this key.
+            let import_tag = base.import_tag(&self.platform);
+            if let Some(tag) = &import_tag
+                && let Some(id) =
+                    super::base::reuse_import(self.engine, base, tag, &step.key).await?
+            {
+                return Ok(id);
+            }
+            let id = match base {
                 BaseStep::Image { .. } => unreachable!("image bases are resolved, not built"),
                 BaseStep::Debootstrap { .. } => {
                     let progress = &mut self.progress;
                     super::base::debootstrap(self.engine, base, &step.key, &mut |b| {
                         progress.output(b)
                     })
-                    .await
+                    .await?
                 }
                 BaseStep::Archive { path, sha256, .. } => {
                     super::base::archive(self.engine, self.project_root, path, sha256, &step.key)
-                        .await
+                        .await?
                 }
             };
+            if let Some(tag) = &import_tag {
+                self.engine.tag_image(&id, tag).await?;
+            }
+            return Ok(id);
         }
         let parent = parent.expect("steps after the base have a parent image");
         let parent_config = self
