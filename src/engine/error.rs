@@ -95,13 +95,12 @@ pub enum EngineError {
     #[error("Docker engine stream failed: {action}: {message}")]
     Stream { action: String, message: String },
 
-    /// Reading or writing local data for an engine call failed.
-    #[error("{action}")]
-    Io {
-        action: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// Registry credentials could not be read.
+    #[error("cannot get credentials for `{registry}`: {reason}")]
+    #[diagnostic(help(
+        "check the Docker config file (`~/.docker/config.json` or `$DOCKER_CONFIG`) and its credential helper"
+    ))]
+    Credentials { registry: String, reason: String },
 
     /// The user (or the system) asked envc to stop.
     #[error("interrupted by {}", signal.name())]
@@ -115,23 +114,21 @@ impl EngineError {
             EngineError::Unreachable { .. }
             | EngineError::BadHost { .. }
             | EngineError::Tls { .. }
-            | EngineError::TooOld { .. } => Failure::Environment,
+            | EngineError::TooOld { .. }
+            | EngineError::Credentials { .. } => Failure::Environment,
             EngineError::NotFound { .. } => Failure::Input,
             EngineError::Timeout { .. }
             | EngineError::Api { .. }
             | EngineError::Stream { .. }
-            | EngineError::Io { .. }
             | EngineError::Interrupted { .. } => Failure::Found,
         }
     }
 
-    /// Wrap a bollard error from `action`, recognising "not found" and timeouts.
+    /// Wrap a bollard error from `action`; an error reported inside a stream keeps its
+    /// message. (Timeouts are recognised by `Engine::fail`, which knows the limit.)
     pub(crate) fn api(action: impl Into<String>, source: bollard::errors::Error) -> Self {
         let action = action.into();
         match source {
-            bollard::errors::Error::RequestTimeoutError => {
-                EngineError::Timeout { action, seconds: 0 }
-            }
             bollard::errors::Error::DockerStreamError { error } => EngineError::Stream {
                 action,
                 message: error,

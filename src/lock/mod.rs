@@ -5,3 +5,4 @@
 //! engines and indexes lives beside it.
 
 pub mod file;
+pub mod resolve;

@@ -6,4 +6,5 @@ mod engine;
 mod lang_cases;
 mod lang_differential;
 mod lang_hermetic;
+mod lock;
 mod support;

@@ -5,4 +5,6 @@ mod connect;
 mod containers;
 mod images;
 mod interrupt;
+mod podman;
 mod registry;
+mod tls;
