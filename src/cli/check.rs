@@ -37,8 +37,8 @@ fn summary(loaded: &LoadedSpec, variants: &[String]) -> String {
     let spec = &loaded.spec;
     let mut out = String::new();
     let name = match &loaded.variant {
-        Some(v) => format!("{} (variant `{v}`)", spec.name),
-        None => spec.name.to_string(),
+        Some(v) => format!("`{}` (variant `{v}`)", spec.name),
+        None => format!("`{}`", spec.name),
     };
     let files = loaded
         .modules
@@ -46,7 +46,7 @@ fn summary(loaded: &LoadedSpec, variants: &[String]) -> String {
         .map(|m| m.name.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    let _ = writeln!(out, "ok: `{name}` from {files}");
+    let _ = writeln!(out, "ok: {name} from {files}");
     let base = match &spec.base {
         Base::Image(image) => format!("image {image}"),
         Base::Debootstrap(d) => format!("debootstrap {} ({})", d.suite, d.variant),

@@ -4,8 +4,13 @@
 use clap::Args;
 
 use crate::exit::{Outcome, Report};
-use crate::lock::file::{Freshness, LOCK_FILE, LockFile, freshness};
+use std::collections::BTreeMap;
+
+use crate::lock::file::{Freshness, LOCK_FILE, LockFile, PipPin, freshness};
+use crate::lock::locking::{Resolve, ResolveError, lock_entry};
+use crate::plan::Digest;
 use crate::spec;
+use crate::spec::model::{DebootstrapBase, PipSpec};
 
 use super::config_args::ConfigArgs;
 
@@ -75,8 +80,53 @@ pub fn run(args: LockArgs) -> Result<Outcome, Report> {
         )));
     }
 
-    Err(Report::environment(miette::miette!(
-        help = "`envc lock --check` works without them",
-        "resolving pins needs the engine resolvers, which this build of envc does not have yet"
-    )))
+    let mut lock = lock.unwrap_or_default();
+    let mut resolver = Unresolved;
+    for env in &environments {
+        let entry = lock_entry(&env.spec, &root, &mut resolver).map_err(Report::environment)?;
+        lock.set_entry(env.variant.as_deref(), entry);
+    }
+    lock.write(&lock_path).map_err(Report::environment)?;
+    eprintln!("wrote `{LOCK_FILE}` ({} environments)", environments.len());
+    Ok(Outcome::Success)
+}
+
+/// The resolver of this build: inputs that pin themselves (image references with a digest,
+/// archives with their hash) lock without one; anything else is refused with the reason.
+struct Unresolved;
+
+impl Unresolved {
+    fn refuse<T>(what: String) -> Result<T, ResolveError> {
+        Err(ResolveError {
+            what,
+            message: "resolving it needs the Docker engine resolvers, which are not part of this build yet; pin it in the config (`repo:tag@sha256:...`, `name=version`) or lock later".into(),
+        })
+    }
+}
+
+impl Resolve for Unresolved {
+    fn image_digest(&mut self, reference: &str, _: &str) -> Result<Digest, ResolveError> {
+        Self::refuse(format!("image `{reference}`"))
+    }
+    fn debootstrap_packages(
+        &mut self,
+        base: &DebootstrapBase,
+    ) -> Result<BTreeMap<String, String>, ResolveError> {
+        Self::refuse(format!("debootstrap `{}`", base.suite))
+    }
+    fn apt_closure(
+        &mut self,
+        _: &str,
+        packages: &[String],
+    ) -> Result<BTreeMap<String, String>, ResolveError> {
+        Self::refuse(format!("apt packages `{}`", packages.join(" ")))
+    }
+    fn pip_pins(
+        &mut self,
+        _: &str,
+        pip: &PipSpec,
+    ) -> Result<BTreeMap<String, PipPin>, ResolveError> {
+        let names: Vec<&str> = pip.packages.iter().map(|p| p.as_str()).collect();
+        Self::refuse(format!("pip requirements `{}`", names.join(" ")))
+    }
 }

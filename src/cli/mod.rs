@@ -59,6 +59,10 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.verbose);
+    // Keep each diagnostic message on one line (greppable, copyable, testable).
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
     to_exit_code(dispatch(cli.command))
 }
 

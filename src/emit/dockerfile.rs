@@ -5,7 +5,7 @@
 //!
 //! - the base is `FROM repo@sha256:...` when locked; debootstrap and archive bases, which no
 //!   registry serves, start from the tag `envc build` gives the imported base
-//!   (`envc/step:<base key>`);
+//!   (`envc/base:<hex>`, see `BaseStep::import_tag`);
 //! - apt installs every locked package as `name=version` with `--no-install-recommends`, in
 //!   the same `RUN` as `apt-get update` and the removal of the package lists;
 //! - pip reads a requirements file of `name==version --hash=...` lines with
@@ -26,7 +26,6 @@
 use std::fmt::Write as _;
 
 use super::shell;
-use crate::plan::manifest::step_tag;
 use crate::plan::step::{BaseStep, FileContent, FileStep, PipStep, RunStep};
 use crate::plan::{Plan, Step, StepKind};
 use crate::spec::Spec;
@@ -129,7 +128,7 @@ pub fn dockerfile(spec: &Spec, plan: &Plan) -> DockerfileOutput {
         }
         previous_run = is_run;
         match &step.kind {
-            StepKind::Base(base) => write_from(&mut out, base, step),
+            StepKind::Base(base) => write_from(&mut out, base, &plan.platform),
             StepKind::Apt(apt) => {
                 let mount = ca_mount(ca);
                 let ca_opt = if ca {
@@ -252,7 +251,7 @@ pub fn envc_labels(spec: &Spec, plan: &Plan, last: &Step) -> Vec<(String, String
     labels
 }
 
-fn write_from(out: &mut String, base: &BaseStep, step: &Step) {
+fn write_from(out: &mut String, base: &BaseStep, platform: &str) {
     match base {
         BaseStep::Image {
             pinned: Some(p), ..
@@ -270,14 +269,22 @@ fn write_from(out: &mut String, base: &BaseStep, step: &Step) {
                 out,
                 "# debootstrap `{suite}` has no registry image: `envc build` imports it as this tag"
             );
-            let _ = writeln!(out, "FROM {}", step_tag(&step.key));
+            let _ = writeln!(
+                out,
+                "FROM {}",
+                base.import_tag(platform).unwrap_or_default()
+            );
         }
         BaseStep::Archive { path, .. } => {
             let _ = writeln!(
                 out,
                 "# `{path}` is loaded by `envc build` (or `docker load`) and tagged as below"
             );
-            let _ = writeln!(out, "FROM {}", step_tag(&step.key));
+            let _ = writeln!(
+                out,
+                "FROM {}",
+                base.import_tag(platform).unwrap_or_default()
+            );
         }
     }
 }

@@ -102,6 +102,14 @@ pub enum EngineError {
     ))]
     Credentials { registry: String, reason: String },
 
+    /// Reading or writing local data for an engine call failed.
+    #[error("{action}")]
+    Io {
+        action: String,
+        #[source]
+        source: std::io::Error,
+    },
+
     /// The user (or the system) asked envc to stop.
     #[error("interrupted by {}", signal.name())]
     Interrupted { signal: Signal },
@@ -120,6 +128,7 @@ impl EngineError {
             EngineError::Timeout { .. }
             | EngineError::Api { .. }
             | EngineError::Stream { .. }
+            | EngineError::Io { .. }
             | EngineError::Interrupted { .. } => Failure::Found,
         }
     }

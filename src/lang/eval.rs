@@ -37,8 +37,9 @@ pub struct Eval {
     depth: Cell<u32>,
     steps: Cell<u64>,
     max_steps: Option<u64>,
-    /// The project root, to name files relative to it in diagnostics.
-    root: PathBuf,
+    /// Folders that file names in diagnostics are shown relative to, in order of
+    /// preference (the entry file's folder, then the project root).
+    name_bases: RefCell<Vec<PathBuf>>,
 }
 
 /// Decrements the depth counter when a nesting level ends, also on early returns.
@@ -60,7 +61,7 @@ impl Eval {
             depth: Cell::new(0),
             steps: Cell::new(0),
             max_steps,
-            root,
+            name_bases: RefCell::new(vec![root]),
         };
         eval.globals = super::builtins::globals();
         eval
@@ -94,6 +95,26 @@ impl Eval {
 
     // ---- files -------------------------------------------------------------------------
 
+    /// Show file names relative to `dir` first (the entry file's folder).
+    pub fn prefer_names_relative_to(&self, dir: PathBuf) {
+        self.name_bases.borrow_mut().insert(0, dir);
+    }
+
+    /// How diagnostics name the file at `path`.
+    pub fn file_name(&self, path: &Path) -> String {
+        if paths::embedded_name(path).is_some() {
+            return display_name(path);
+        }
+        for base in self.name_bases.borrow().iter() {
+            if let Ok(rel) = path.strip_prefix(base)
+                && !rel.as_os_str().is_empty()
+            {
+                return rel.display().to_string();
+            }
+        }
+        path.display().to_string()
+    }
+
     /// Parse and lower a source file; the root of its tree lives for the process.
     pub fn load(
         &self,
@@ -101,6 +122,13 @@ impl Eval {
         dir: &Path,
         imported_from: Option<Pos>,
     ) -> Result<&'static Node, LangError> {
+        // Nix reads CR and CR LF as line ends, also inside strings.
+        let file = if file.text.contains('\r') {
+            let text = file.text.replace("\r\n", "\n").replace('\r', "\n");
+            SourceFile::new(file.name.clone(), file.path.clone(), text)
+        } else {
+            file
+        };
         let id = self.files.add(file.clone(), imported_from);
         let root = match parse::parse(&file) {
             Ok(root) => root,
@@ -139,10 +167,7 @@ impl Eval {
             return self.force(v);
         }
         let text = self.io.read_file(&path).map_err(|e| io_error(e, pos))?;
-        let name = match path.strip_prefix(&self.root) {
-            Ok(rel) if paths::embedded_name(&path).is_none() => rel.display().to_string(),
-            _ => display_name(&path),
-        };
+        let name = self.file_name(&path);
         let file = SourceFile::new(name, path.clone(), text);
         let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
         let node = self.load(file, &dir, Some(pos)).map_err(lang_to_eval)?;
@@ -314,14 +339,17 @@ impl Eval {
                 Ok(v)
             }
             Expr::HasAttr(target, path) => {
+                // Intermediate values are forced; the last attribute's value is not.
                 let mut v = self.eval(target, env)?;
-                for key in path.iter() {
+                let last = path.len() - 1;
+                for (i, key) in path.iter().enumerate() {
                     let name = self.key_name(key, env)?;
                     let found = match &v {
                         Value::Attrs(attrs) => attrs.get(&name).cloned(),
                         _ => None,
                     };
                     match found {
+                        Some(_) if i == last => return Ok(Value::Bool(true)),
                         Some(next) => v = self.force(&next)?,
                         None => return Ok(Value::Bool(false)),
                     }
@@ -357,21 +385,16 @@ impl Eval {
                 env,
                 "the operand of `!`",
             )?)),
-            Expr::Negate(e) => match self.eval(e, env)? {
-                Value::Int(i) => i
-                    .checked_neg()
-                    .map(Value::Int)
-                    .ok_or_else(|| EvalError::eval("integer overflow in negation", pos)),
-                Value::Float(f) => Ok(Value::Float(-f)),
-                other => Err(EvalError::eval(
-                    format!("cannot negate {}", other.describe()),
-                    pos,
-                )),
-            },
+            // Nix reads `-x` as `0 - x` (so `-0.0` is `0`).
+            Expr::Negate(e) => {
+                let v = self.eval(e, env)?;
+                super::ops::arith(super::expr::BinOp::Sub, &Value::Int(0), &v, pos)
+            }
             Expr::Interpolate(parts) => {
                 let mut out = String::new();
                 for part in parts.iter() {
                     let v = self.eval(part, env)?;
+                    self.check_copyable(&v, part.pos)?;
                     self.coerce_into(&mut out, &v, part.pos, false)?;
                 }
                 Ok(Value::string(out))
@@ -432,7 +455,7 @@ impl Eval {
             }
             other => EvalError::eval(
                 format!(
-                    "cannot select attribute `{name}` from {}: a set was expected",
+                    "cannot select attribute `{name}`: the value is {} while a set was expected",
                     other.describe()
                 ),
                 pos,

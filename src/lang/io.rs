@@ -43,6 +43,9 @@ pub enum IoError {
 
 /// File access for one evaluation. Paths are absolute and lexically normalised.
 pub trait Io {
+    /// The entry file the user named: it may lie outside the root (only what it reads
+    /// is confined).
+    fn read_entry(&self, path: &Path) -> Result<String, IoError>;
     fn read_file(&self, path: &Path) -> Result<String, IoError>;
     /// `false` for a path under the root that does not exist; an error outside it.
     fn path_exists(&self, path: &Path) -> Result<bool, IoError>;
@@ -115,6 +118,25 @@ fn other(path: &Path, e: std::io::Error) -> IoError {
 }
 
 impl Io for RootedFs {
+    fn read_entry(&self, path: &Path) -> Result<String, IoError> {
+        if paths::embedded_name(path).is_some() {
+            return self.read_file(path);
+        }
+        let bytes = std::fs::read(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                IoError::NotFound {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                other(path, e)
+            }
+        })?;
+        String::from_utf8(bytes).map_err(|_| IoError::Other {
+            path: path.to_path_buf(),
+            message: "it is not valid UTF-8".into(),
+        })
+    }
+
     fn read_file(&self, path: &Path) -> Result<String, IoError> {
         if let Some(name) = paths::embedded_name(path) {
             return embedded::file(&name)

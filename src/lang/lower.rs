@@ -53,6 +53,8 @@ type LResult<T> = Result<T, LowerError>;
 /// Bindings of a set or `let` being collected, before their values are lowered.
 #[derive(Default)]
 struct Pending {
+    /// A `rec` set literal that later paths extend (`a = rec { ... }; a.b = ...;`).
+    rec: bool,
     statics: Vec<(Rc<str>, PendingValue, Pos)>,
     dynamics: Vec<(ast::Expr, PendingValue, Pos)>,
     index: HashMap<Rc<str>, usize>,
@@ -279,7 +281,21 @@ impl<'g> Lowerer<'g> {
     }
 
     fn string(&mut self, s: &ast::Str) -> LResult<Expr> {
-        let parts = s.normalized_parts();
+        let indented = s.syntax().first_token().is_some_and(|t| t.text() == "''");
+        let parts = if indented {
+            indented_parts(s)
+        } else {
+            s.normalized_parts()
+        };
+        if parts
+            .iter()
+            .any(|p| matches!(p, InterpolPart::Literal(t) if t.contains('\0')))
+        {
+            return Err(self.err(
+                self.pos_of(s.syntax()),
+                "a string cannot contain a NUL byte",
+            ));
+        }
         if parts.iter().all(|p| matches!(p, InterpolPart::Literal(_))) {
             let text: String = parts
                 .into_iter()
@@ -546,7 +562,6 @@ impl<'g> Lowerer<'g> {
             // `a = { x = 1; }; a = { y = 2; };` is allowed when both are plain set literals.
             let existing_pos = pending.statics[i].2;
             if let PendingValue::Expr(ast::Expr::AttrSet(set)) = &value
-                && set.rec_token().is_none()
                 && self.make_nested(&mut pending.statics[i].1)
             {
                 let PendingValue::Nested(nested) = &mut pending.statics[i].1 else {
@@ -584,15 +599,14 @@ impl<'g> Lowerer<'g> {
     fn make_nested(&self, value: &mut PendingValue) -> bool {
         match value {
             PendingValue::Nested(_) => true,
-            PendingValue::Expr(ast::Expr::AttrSet(set)) if set.rec_token().is_none() => {
-                match self.collect(set, true) {
-                    Ok(p) => {
-                        *value = PendingValue::Nested(Box::new(p));
-                        true
-                    }
-                    Err(_) => false,
+            PendingValue::Expr(ast::Expr::AttrSet(set)) => match self.collect(set, true) {
+                Ok(mut p) => {
+                    p.rec = set.rec_token().is_some();
+                    *value = PendingValue::Nested(Box::new(p));
+                    true
                 }
-            }
+                Err(_) => false,
+            },
             _ => false,
         }
     }
@@ -716,7 +730,8 @@ impl<'g> Lowerer<'g> {
         match value {
             PendingValue::Expr(e) => self.lower(&e),
             PendingValue::Nested(p) => {
-                let attrs = self.lower_pending(*p, false)?;
+                let rec = p.rec;
+                let attrs = self.attrs(*p, rec)?;
                 Ok(self.node(Expr::Attrs(Box::new(attrs)), pos))
             }
             PendingValue::Inherit(None) => {
@@ -736,6 +751,162 @@ impl<'g> Lowerer<'g> {
             }
         }
     }
+}
+
+/// A piece of an indented string as Nix's lexer sees it: literal text (with
+/// `has_indentation` false for escapes such as `''\n`, which end a line's leading
+/// whitespace without being indentation themselves) or an interpolation.
+enum IndPiece {
+    Text(String, bool),
+    Interp(ast::Interpol),
+}
+
+/// Split the raw text of an indented string literal into Nix's lexer tokens.
+fn lex_indented(raw: &str, out: &mut Vec<IndPiece>) {
+    let mut text = String::new();
+    let flush = |text: &mut String, out: &mut Vec<IndPiece>| {
+        if !text.is_empty() {
+            out.push(IndPiece::Text(std::mem::take(text), true));
+        }
+    };
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("''$") {
+            flush(&mut text, out);
+            out.push(IndPiece::Text("$".into(), false));
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("'''") {
+            flush(&mut text, out);
+            out.push(IndPiece::Text("''".into(), false));
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("''\\") {
+            flush(&mut text, out);
+            let Some(escaped) = after.chars().next() else {
+                break;
+            };
+            let unescaped = match escaped {
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                other => other,
+            };
+            out.push(IndPiece::Text(unescaped.to_string(), false));
+            rest = &after[escaped.len_utf8()..];
+        } else {
+            text.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    flush(&mut text, out);
+}
+
+/// The parts of an indented string after Nix's indentation stripping (the algorithm of
+/// `stripIndentation` in Nix's parser, on Nix's lexer tokens).
+fn indented_parts(s: &ast::Str) -> Vec<InterpolPart<String>> {
+    let mut pieces = Vec::new();
+    let mut first = true;
+    for part in s.parts() {
+        match part {
+            InterpolPart::Literal(content) => {
+                let mut raw = content.syntax().text();
+                if first {
+                    // The opening `''` swallows the rest of its line if that is blank.
+                    if let Some(nl) = raw.find('\n')
+                        && raw[..nl].chars().all(|c| c == ' ')
+                    {
+                        raw = &raw[nl + 1..];
+                    }
+                }
+                lex_indented(raw, &mut pieces);
+            }
+            InterpolPart::Interpolation(i) => pieces.push(IndPiece::Interp(i)),
+        }
+        first = false;
+    }
+
+    // Minimum indentation over lines with content.
+    let mut at_start = true;
+    let mut min_indent = usize::MAX;
+    let mut cur = 0;
+    for piece in &pieces {
+        match piece {
+            IndPiece::Text(t, true) => {
+                for c in t.chars() {
+                    if at_start {
+                        if c == ' ' {
+                            cur += 1;
+                        } else if c == '\n' {
+                            cur = 0;
+                        } else {
+                            at_start = false;
+                            min_indent = min_indent.min(cur);
+                        }
+                    } else if c == '\n' {
+                        at_start = true;
+                        cur = 0;
+                    }
+                }
+            }
+            _ => {
+                if at_start {
+                    at_start = false;
+                    min_indent = min_indent.min(cur);
+                }
+            }
+        }
+    }
+
+    // Strip it from every line.
+    let mut out: Vec<InterpolPart<String>> = Vec::new();
+    let mut at_start = true;
+    let mut dropped = 0;
+    let n = pieces.len();
+    for (index, piece) in pieces.into_iter().enumerate() {
+        match piece {
+            IndPiece::Interp(i) => {
+                at_start = false;
+                dropped = 0;
+                out.push(InterpolPart::Interpolation(i));
+            }
+            IndPiece::Text(t, _) => {
+                let mut s2 = String::with_capacity(t.len());
+                for c in t.chars() {
+                    if at_start {
+                        if c == ' ' {
+                            if dropped >= min_indent {
+                                s2.push(c);
+                            }
+                            dropped += 1;
+                        } else if c == '\n' {
+                            dropped = 0;
+                            s2.push(c);
+                        } else {
+                            at_start = false;
+                            dropped = 0;
+                            s2.push(c);
+                        }
+                    } else {
+                        s2.push(c);
+                        if c == '\n' {
+                            at_start = true;
+                        }
+                    }
+                }
+                // A whitespace-only last line is removed.
+                if index + 1 == n
+                    && let Some(p) = s2.rfind('\n')
+                    && s2[p + 1..].chars().all(|c| c == ' ')
+                {
+                    s2.truncate(p + 1);
+                }
+                match out.last_mut() {
+                    Some(InterpolPart::Literal(prev)) => prev.push_str(&s2),
+                    _ => out.push(InterpolPart::Literal(s2)),
+                }
+            }
+        }
+    }
+    out
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -839,6 +1010,23 @@ mod tests {
             a.statics[1].value.kind,
             Expr::Var { depth: 0, index: 0 }
         ));
+    }
+
+    fn indented(src: &str) -> String {
+        match lower_str(src).unwrap().kind {
+            Expr::Const(Value::String(s)) => s.to_string(),
+            _ => panic!("not a constant string"),
+        }
+    }
+
+    #[test]
+    fn indented_strings_strip_like_nix() {
+        assert_eq!(indented("''\n  a\n    b\n  ''"), "a\n  b\n");
+        assert_eq!(indented("''  x''"), "x");
+        assert_eq!(indented("''\n  ''$ '''\n  ''\\t''"), "$ ''\n\t");
+        assert_eq!(indented("''\n\n  a\n\n  b\n''"), "\na\n\nb\n");
+        // An escaped newline starts a line whose indentation is stripped too.
+        assert_eq!(indented("''\n  a ''\\n b\n  ''"), "a \nb\n");
     }
 
     #[test]

@@ -187,17 +187,6 @@ fn run_with(
     }
 }
 
-/// Relative to the root where possible, as diagnostics show file names.
-fn display_name(path: &Path, root: &Path) -> String {
-    if paths::embedded_name(path).is_some() {
-        return eval::display_name(path);
-    }
-    match path.strip_prefix(root) {
-        Ok(rel) if !rel.as_os_str().is_empty() => rel.display().to_string(),
-        _ => path.display().to_string(),
-    }
-}
-
 fn absolute(path: &Path) -> PathBuf {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     paths::normalize(&abs)
@@ -214,20 +203,18 @@ fn evaluate(
     let (file, dir) = match &input {
         Input::File(path) => {
             let path = absolute(path);
-            let path = if matches!(eval.io.kind(&path), Ok(io::FileKind::Directory)) {
+            let path = if path.is_dir() {
                 path.join("default.nix")
             } else {
                 path
             };
-            let text = eval.io.read_file(&path).map_err(|e| {
-                let mut err = LangError::new(ErrorKind::Io, e.to_string(), None);
-                if matches!(e, io::IoError::OutsideRoot { .. }) {
-                    err.help = Some("pass `--root` to a folder that contains the file".into());
-                }
-                err
-            })?;
+            let text = eval
+                .io
+                .read_entry(&path)
+                .map_err(|e| LangError::new(ErrorKind::Io, e.to_string(), None))?;
             let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
-            let name = display_name(&path, &root);
+            eval.prefer_names_relative_to(dir.clone());
+            let name = eval.file_name(&path);
             (SourceFile::new(name, path, text), dir)
         }
         Input::Expr { text, base_dir } => {

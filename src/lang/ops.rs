@@ -91,14 +91,16 @@ impl Eval {
             BinOp::Sub | BinOp::Mul | BinOp::Div => arith(op, &a, &b, pos),
             BinOp::Concat => match (a, b) {
                 (Value::List(x), Value::List(y)) => Ok(concat_lists(&x, &y)),
-                (x, y) => Err(EvalError::eval(
-                    format!(
-                        "cannot concatenate {} and {}: `++` needs two lists",
-                        x.describe(),
-                        y.describe()
-                    ),
-                    pos,
-                )),
+                (x, y) => {
+                    let bad = if matches!(x, Value::List(_)) { y } else { x };
+                    Err(EvalError::eval(
+                        format!(
+                            "cannot concatenate with `++`: a value is {} while a list was expected",
+                            bad.describe()
+                        ),
+                        pos,
+                    ))
+                }
             },
             BinOp::Update => match (a, b) {
                 (Value::Attrs(x), Value::Attrs(y)) => {
@@ -110,14 +112,16 @@ impl Eval {
                         Ok(Value::Attrs(Rc::new(x.update(&y))))
                     }
                 }
-                (x, y) => Err(EvalError::eval(
-                    format!(
-                        "cannot update {} with {}: `//` needs two sets",
-                        x.describe(),
-                        y.describe()
-                    ),
-                    pos,
-                )),
+                (x, y) => {
+                    let bad = if matches!(x, Value::Attrs(_)) { y } else { x };
+                    Err(EvalError::eval(
+                        format!(
+                            "cannot update with `//`: a value is {} while a set was expected",
+                            bad.describe()
+                        ),
+                        pos,
+                    ))
+                }
             },
             BinOp::Eq => Ok(Value::Bool(self.equal(&a, &b, pos)?)),
             BinOp::NotEq => Ok(Value::Bool(!self.equal(&a, &b, pos)?)),
@@ -141,6 +145,7 @@ impl Eval {
                     return Ok(Value::string(s));
                 }
                 let mut out = x.to_string();
+                self.check_copyable(&b, pos)?;
                 self.coerce_into(&mut out, &b, pos, false)?;
                 Ok(Value::string(out))
             }
@@ -306,6 +311,25 @@ impl Eval {
         Ok(())
     }
 
+    /// Where Nix would copy a path into the store (string interpolation, `"" + path`),
+    /// the path must exist; envc keeps the path itself but checks the same.
+    pub fn check_copyable(&self, v: &Value, pos: Pos) -> EvalResult<()> {
+        if let Value::Path(p) = v {
+            let exists = self
+                .io
+                .path_exists(p)
+                .map_err(|e| super::eval::io_error(e, pos))?;
+            if !exists {
+                return Err(EvalError::new(
+                    super::error::ErrorKind::Io,
+                    format!("path `{}` does not exist", p.display()),
+                    Some(pos),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The string form of `v` (see `coerce_into`).
     pub fn coerce_to_string(&self, v: &Value, pos: Pos, more: bool) -> EvalResult<String> {
         let mut out = String::new();
@@ -401,14 +425,29 @@ pub fn arith(op: BinOp, a: &Value, b: &Value, pos: Pos) -> EvalResult<Value> {
                 }
             }))
         }
-        _ => Err(EvalError::eval(
-            format!(
-                "cannot apply `{sym}` to {} and {}",
-                a.describe(),
-                b.describe()
-            ),
-            pos,
-        )),
+        _ => {
+            let _ = sym;
+            let message = match op {
+                BinOp::Add => format!("cannot add {} to {}", b.describe(), a.describe()),
+                _ => {
+                    let verb = match op {
+                        BinOp::Sub => "subtract",
+                        BinOp::Mul => "multiply",
+                        _ => "divide",
+                    };
+                    let bad = if matches!(a, Value::Int(_) | Value::Float(_)) {
+                        b
+                    } else {
+                        a
+                    };
+                    format!(
+                        "cannot {verb}: a value is {} while an integer was expected",
+                        bad.describe()
+                    )
+                }
+            };
+            Err(EvalError::eval(message, pos))
+        }
     }
 }
 

@@ -98,10 +98,8 @@ fn is_plain_identifier(name: &str) -> bool {
     if !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '-')) {
         return false;
     }
-    !matches!(
-        name,
-        "if" | "then" | "else" | "assert" | "with" | "let" | "in" | "rec" | "inherit" | "or"
-    )
+    // Nix 2.8 quotes only this keyword (checked against `nix-instantiate`).
+    name != "if"
 }
 
 impl Eval {
@@ -312,6 +310,7 @@ mod tests {
         assert!(is_plain_identifier("a'"));
         assert!(is_plain_identifier("x-y"));
         assert!(!is_plain_identifier("if"));
+        assert!(is_plain_identifier("inherit"));
         assert!(!is_plain_identifier("1a"));
         assert!(!is_plain_identifier("a b"));
         assert!(!is_plain_identifier(""));

@@ -6,25 +6,76 @@
 //! `.` matching newlines, and characters that are special to the `regex` crate but not to
 //! POSIX inside brackets (`&&`, `--`, `~~`, nested `[`).
 //!
-//! Known difference: POSIX picks the leftmost-*longest* match, the `regex` crate the
-//! leftmost-*first* (by alternative order). For `match`, which must cover the whole
-//! string, this only changes which alternative fills a capture group in ambiguous
-//! patterns; for `split`, an alternation whose earlier branch is a prefix of a later one
-//! (`a|ab`) can split differently. Order such alternatives longest first to be portable.
-//! Back-references do not exist in POSIX ERE and are refused by the `regex` crate too.
+//! POSIX picks the leftmost-*longest* match, the `regex` crate the leftmost-*first* (by
+//! alternative order). Match extents follow POSIX: a lazy DFA in "all matches" mode finds
+//! the longest match at the leftmost position. Known difference: *within* a match,
+//! capture groups of ambiguous patterns (`(a|ab)(c|bcd)`) are filled leftmost-first, where
+//! POSIX would prefer the longest earlier group. Back-references are not supported.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use regex::Regex;
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::{Anchored, Input, MatchKind};
+
+/// A compiled POSIX expression: the `regex` crate for finding and capturing, plus a lazy
+/// DFA in "all matches" mode to find the longest match at a position (POSIX semantics).
+pub struct PosixRegex {
+    /// Unanchored (for `split`) or anchored to the whole string (for `match`).
+    pub regex: Regex,
+    /// `^(?:re)$`, to fill capture groups of a match already known to span a range.
+    whole: Regex,
+    longest: Option<(DFA, RefCell<Cache>)>,
+}
+
+/// One match: its byte range and its capture groups (`None` for groups that did not
+/// take part).
+pub struct PosixMatch {
+    pub start: usize,
+    pub end: usize,
+    pub groups: Vec<Option<(usize, usize)>>,
+}
+
+impl PosixRegex {
+    /// The leftmost-longest match starting at or after `from`.
+    pub fn find_at(&self, hay: &str, from: usize) -> Option<PosixMatch> {
+        let first = self.regex.find_at(hay, from)?;
+        let start = first.start();
+        let mut end = first.end();
+        if let Some((dfa, cache)) = &self.longest {
+            let input = Input::new(hay).range(start..).anchored(Anchored::Yes);
+            if let Ok(Some(m)) = dfa.try_search_fwd(&mut cache.borrow_mut(), &input)
+                && m.offset() > end
+            {
+                end = m.offset();
+            }
+        }
+        // Capture groups of exactly that span; fall back to the leftmost-first ones if
+        // the expression needs context outside the span (anchors, word boundaries).
+        let groups = match self.whole.captures(&hay[start..end]) {
+            Some(c) if end != first.end() => (1..c.len())
+                .map(|i| c.get(i).map(|m| (start + m.start(), start + m.end())))
+                .collect(),
+            _ => {
+                let c = self.regex.captures_at(hay, start)?;
+                (1..c.len())
+                    .map(|i| c.get(i).map(|m| (m.start(), m.end())))
+                    .collect()
+            }
+        };
+        Some(PosixMatch { start, end, groups })
+    }
+}
 
 thread_local! {
     /// Compiled expressions by (pattern, anchored): configurations call `match` in loops.
-    static CACHE: RefCell<HashMap<(String, bool), Regex>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<HashMap<(String, bool), Rc<PosixRegex>>> = RefCell::new(HashMap::new());
 }
 
 /// Compile a POSIX ERE; `anchored` makes it match the whole string (`builtins.match`).
-pub fn compile_posix(pattern: &str, anchored: bool) -> Result<Regex, String> {
+pub fn compile_posix(pattern: &str, anchored: bool) -> Result<Rc<PosixRegex>, String> {
     let key = (pattern.to_string(), anchored);
     if let Some(re) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
         return Ok(re);
@@ -35,7 +86,21 @@ pub fn compile_posix(pattern: &str, anchored: bool) -> Result<Regex, String> {
     } else {
         format!("(?s){translated}")
     };
-    let re = Regex::new(&full).map_err(|e| e.to_string())?;
+    let regex = Regex::new(&full).map_err(|e| e.to_string())?;
+    let whole = Regex::new(&format!("(?s)^(?:{translated})$")).map_err(|e| e.to_string())?;
+    let longest = DFA::builder()
+        .configure(DFA::config().match_kind(MatchKind::All))
+        .build(&full)
+        .ok()
+        .map(|dfa| {
+            let cache = RefCell::new(dfa.create_cache());
+            (dfa, cache)
+        });
+    let re = Rc::new(PosixRegex {
+        regex,
+        whole,
+        longest,
+    });
     CACHE.with(|c| c.borrow_mut().insert(key, re.clone()));
     Ok(re)
 }
@@ -148,11 +213,20 @@ mod tests {
 
     fn m(re: &str, s: &str) -> Option<Vec<Option<String>>> {
         let r = compile_posix(re, true).unwrap();
-        r.captures(s).map(|c| {
-            (1..c.len())
-                .map(|i| c.get(i).map(|m| m.as_str().to_string()))
+        r.find_at(s, 0).map(|m| {
+            m.groups
+                .iter()
+                .map(|g| g.map(|(a, b)| s[a..b].to_string()))
                 .collect()
         })
+    }
+
+    #[test]
+    fn matches_are_leftmost_longest() {
+        let r = compile_posix("(a|ab)", false).unwrap();
+        let m = r.find_at("xabx", 0).unwrap();
+        assert_eq!((m.start, m.end), (1, 3));
+        assert_eq!(m.groups, vec![Some((1, 3))]);
     }
 
     #[test]

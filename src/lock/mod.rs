@@ -6,3 +6,4 @@
 
 pub mod file;
 pub mod resolve;
+pub mod locking;

@@ -239,8 +239,13 @@ fn image_steps(
             python: build.pip.python.as_str().to_owned(),
             requirements,
             require_hashes: locked,
-            index_url: build.pip.index_url.clone(),
-            extra_index_urls: build.pip.extra_index_urls.clone(),
+            index_url: build.pip.index_url.as_ref().map(|u| u.as_str().to_owned()),
+            extra_index_urls: build
+                .pip
+                .extra_index_urls
+                .iter()
+                .map(|u| u.as_str().to_owned())
+                .collect(),
             break_system_packages: build.pip.break_system_packages,
         };
         let label = format!("pip ({} requirements)", step.requirements.len());
@@ -277,7 +282,7 @@ fn image_steps(
             target: target.as_str().to_owned(),
             source,
             mode,
-            owner: file.owner.clone(),
+            owner: file.owner.as_str().to_owned(),
         };
         chain.push(format!("file {target}"), StepKind::File(step), reads);
     }
@@ -355,18 +360,18 @@ fn base_step(base: &Base, pin: Option<&BasePin>) -> (String, BaseStep) {
             let packages = match pin {
                 Some(BasePin::Debootstrap {
                     suite, packages, ..
-                }) if *suite == d.suite => Some(packages.clone()),
+                }) if suite == d.suite.as_str() => Some(packages.clone()),
                 _ => None,
             };
             (
                 format!("debootstrap {}", d.suite),
                 BaseStep::Debootstrap {
-                    suite: d.suite.clone(),
-                    variant: d.variant.clone(),
-                    mirror: d.mirror.clone(),
-                    components: d.components.clone(),
+                    suite: d.suite.as_str().to_owned(),
+                    variant: d.variant.as_str().to_owned(),
+                    mirror: d.mirror.as_str().to_owned(),
+                    components: d.components.iter().map(|c| c.as_str().to_owned()).collect(),
                     include: d.include.iter().map(|p| p.as_str().to_owned()).collect(),
-                    snapshot: d.snapshot.clone(),
+                    snapshot: d.snapshot.as_ref().map(|s| s.as_str().to_owned()),
                     packages,
                 },
             )
@@ -390,6 +395,11 @@ fn base_step(base: &Base, pin: Option<&BasePin>) -> (String, BaseStep) {
             )
         }
     }
+}
+
+/// The import tag of a debootstrap or archive base (see [`BaseStep::import_tag`]).
+pub fn base_import_tag(base: &Base, platform: &str) -> Option<String> {
+    base_step(base, None).1.import_tag(platform)
 }
 
 fn parse_mode(text: &str) -> Option<u32> {

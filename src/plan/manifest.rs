@@ -102,9 +102,8 @@ pub fn image_tag(image_name: &str, key: &Key) -> String {
     format!("{image_name}:{}", key.short())
 }
 
-/// The tag of an intermediate step image (and of imported debootstrap or archive bases),
-/// by its full key. Emitted Dockerfiles and `.def` files start from it for bases that no
-/// registry has.
+/// The tag of a step image, by its full key (`envc/step:<hex>`): the build tags each
+/// committed step so that the next build finds the longest cached prefix.
 pub fn step_tag(key: &Key) -> String {
     format!("envc/step:{}", key.hex())
 }

@@ -152,6 +152,34 @@ impl BaseStep {
         }
     }
 
+    /// The tag under which `envc build` (and `envc lock`, to read a debootstrap base's
+    /// package list) finds an imported debootstrap or archive base: `envc/base:<hex>`, from
+    /// the key of this base step *without* its locked package list, so that the tag is the
+    /// same before and after locking. `None` for registry images.
+    pub fn import_tag(&self, platform: &str) -> Option<String> {
+        let unlocked = match self {
+            BaseStep::Image { .. } => return None,
+            BaseStep::Debootstrap { .. } => {
+                let mut b = self.clone();
+                if let BaseStep::Debootstrap { packages, .. } = &mut b {
+                    *packages = None;
+                }
+                b
+            }
+            BaseStep::Archive { .. } => self.clone(),
+        };
+        let payload = unlocked.payload();
+        let key = super::key::KeyInput {
+            parent: None,
+            kind: "base",
+            payload: &payload,
+            reads: &BTreeMap::new(),
+            platform,
+        }
+        .key();
+        Some(format!("envc/base:{}", key.hex()))
+    }
+
     /// True when the base is pinned by content (digest, locked package list, archive hash).
     pub fn is_pinned(&self) -> bool {
         match self {

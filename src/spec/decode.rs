@@ -68,7 +68,7 @@ impl fmt::Display for Seg {
 }
 
 /// Attribute names that are not plain identifiers are quoted, as Nix writes them.
-fn quote_key(key: &str) -> String {
+pub fn quote_key(key: &str) -> String {
     let plain = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && key
             .chars()
@@ -493,6 +493,7 @@ impl<'a> Deserializer<'a> for De<'a> {
                 tag: s,
                 tag_span: self.value.span.as_ref(),
                 content: None,
+                parent: self.path.clone(),
                 path: self.path.clone(),
                 ctx: self.ctx,
             }),
@@ -505,6 +506,7 @@ impl<'a> Deserializer<'a> for De<'a> {
                         tag,
                         tag_span: content.span.as_ref(),
                         content: Some(content),
+                        parent: self.path.clone(),
                         path: child.clone(),
                         ctx: self.ctx,
                     })
@@ -700,6 +702,9 @@ struct Enum<'a> {
     tag: &'a str,
     tag_span: Option<&'a Span>,
     content: Option<&'a Located>,
+    /// The enum's own path (`base`), for errors about the tag.
+    parent: Rc<Seg>,
+    /// The content's path (`base.debootstrap`).
     path: Rc<Seg>,
     ctx: &'a Ctx<'a>,
 }
@@ -713,7 +718,9 @@ impl<'a> EnumAccess<'a> for Enum<'a> {
             key: self.tag,
             span: self.tag_span,
         };
-        let value = seed.deserialize(key)?;
+        let value = seed
+            .deserialize(key)
+            .map_err(|e| e.locate(self.tag_span, &self.parent, None))?;
         Ok((value, self))
     }
 }

@@ -68,8 +68,12 @@ impl Reader<'_> {
     }
 
     fn error_here(&self, message: impl Into<String>) -> JsonError {
-        let end = (self.pos + 1).min(self.text.len());
-        self.error_at(self.pos, end, message)
+        // Cover the whole character at `pos`, so the span ends on a char boundary.
+        let width = self.file.text[self.pos..]
+            .chars()
+            .next()
+            .map_or(0, char::len_utf8);
+        self.error_at(self.pos, self.pos + width, message)
     }
 
     fn peek(&self) -> Option<u8> {
@@ -392,5 +396,34 @@ mod tests {
                 .message
                 .contains("nested deeper")
         );
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// Every prefix and every one-byte corruption of a document is an error or a value,
+    /// never a panic (spans must stay on char boundaries).
+    #[test]
+    fn truncated_and_corrupted_input_never_panics() {
+        let doc =
+            r#"{"name": "dé😀mo", "n": [1, -2.5e-3, true, null], "s": "a\"b\\c\u00e9", "o": {}}"#;
+        for end in 0..=doc.len() {
+            if doc.is_char_boundary(end) {
+                let _ = parse(&SourceFile::new("t.json", "t.json", &doc[..end]));
+            }
+        }
+        for (i, _) in doc.char_indices() {
+            for replacement in ["", "\"", "\\", "{", "]", ",", "é", "0"] {
+                let mut text = doc.to_string();
+                let next = doc[i..].chars().next().map_or(0, char::len_utf8);
+                text.replace_range(i..i + next, replacement);
+                if let Err(e) = parse(&SourceFile::new("t.json", "t.json", text.as_str())) {
+                    let _ = e.span.snippet();
+                    let _ = e.span.location();
+                }
+            }
+        }
     }
 }

@@ -16,7 +16,7 @@ use crate::spec::{json, nix};
 
 /// The folder built-in modules appear under in evaluated paths (`<envc/x.nix>` is
 /// `/<envc>/x.nix`), as the evaluator names them.
-pub const EMBEDDED_ROOT: &str = "/<envc>";
+pub use crate::lang::paths::EMBEDDED_ROOT;
 
 /// One evaluated module, with its `imports` taken out.
 #[derive(Debug, Clone)]
@@ -157,10 +157,10 @@ impl Loader<'_> {
         };
         let dir = importer.parent().unwrap_or(Path::new("/"));
         let (target, text) = match &item.data {
-            Data::Path(p) => (p.clone(), p.display().to_string()),
+            Data::Path(p) => (p.clone(), display_name(p, self.root)),
             Data::String(s) => {
                 if let Some(name) = s.strip_prefix("<envc/").and_then(|r| r.strip_suffix('>')) {
-                    match embedded_path(name) {
+                    match builtin_path(name) {
                         Some(path) => (path, s.clone()),
                         None => {
                             return Err(bad("no such built-in module".into(), s.clone()).help(
@@ -190,52 +190,29 @@ impl Loader<'_> {
         if target.starts_with(EMBEDDED_ROOT) {
             return Ok((target, text));
         }
-        let shown = display_name(&target, self.root);
         if !target.starts_with(self.root) {
             return Err(bad("it is outside the project root".into(), text)
                 .help("envc reads only files inside the project (the config's folder) and built-in modules"));
         }
         if !target.is_file() {
-            return Err(bad(format!("`{shown}` does not exist"), text));
+            return Err(
+                bad("no such file".into(), text).help("imports are relative to the importing file")
+            );
         }
         Ok((target, text))
     }
 }
 
-/// The evaluated path of built-in module `name` (`python-uv` or `python-uv.nix`).
-pub fn embedded_path(name: &str) -> Option<PathBuf> {
-    let name = name.trim_end_matches('/');
-    let file = if name.ends_with(".nix") {
-        name.to_string()
-    } else {
-        format!("{name}.nix")
-    };
-    builtin_files()
-        .iter()
-        .any(|f| *f == file)
-        .then(|| Path::new(EMBEDDED_ROOT).join(file))
-}
-
-/// The built-in module files (the repository's `modules/` folder, embedded at compile time).
-pub fn builtin_files() -> &'static [&'static str] {
-    &[
-        "lib.nix",
-        "build-essential.nix",
-        "cmake-ninja.nix",
-        "cuda.nix",
-        "docker-cli.nix",
-        "host-user.nix",
-        "proxy-ca.nix",
-        "python-uv.nix",
-        "x11.nix",
-    ]
+/// The evaluated path of built-in module `name` (`python-uv`, `python-uv.nix`).
+fn builtin_path(name: &str) -> Option<PathBuf> {
+    crate::lang::embedded_module(name).map(|(rel, _)| Path::new(EMBEDDED_ROOT).join(rel))
 }
 
 fn builtin_names() -> Vec<String> {
-    builtin_files()
+    crate::lang::embedded::names()
         .iter()
-        .filter(|f| **f != "lib.nix")
-        .map(|f| format!("`<envc/{}>`", f.trim_end_matches(".nix")))
+        .filter(|n| !n.starts_with("lib"))
+        .map(|n| format!("`<envc/{}>`", n.trim_end_matches(".nix")))
         .collect()
 }
 

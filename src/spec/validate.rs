@@ -155,7 +155,7 @@ impl Validator<'_> {
     fn invalid(&self, path: &[&str], message: &str) -> SpecError {
         let span = span_at(self.merged, path);
         SpecError::new(ErrorKind::Invalid {
-            at: path.join("."),
+            at: display_path(path),
             message: message.to_string(),
         })
         .at(span.as_ref(), "defined here")
@@ -207,6 +207,22 @@ impl Validator<'_> {
         }
         Ok(())
     }
+}
+
+/// `run.ports[0]`, `build.files."/etc/motd".source`: as paths are shown everywhere else.
+fn display_path(path: &[&str]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        if seg.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&crate::spec::decode::quote_key(seg));
+        }
+    }
+    out
 }
 
 /// The span of the definition at `path` in the merged tree (list indices as numbers), or

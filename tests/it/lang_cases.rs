@@ -290,7 +290,10 @@ fn check(case: &Case) -> Result<(), String> {
                 ));
             }
             let mut missing = Vec::new();
-            if !ran.stderr.to_lowercase().contains(&kind.to_lowercase()) {
+            // envc names things in backticks where Nix uses single quotes: compare
+            // without either.
+            let unquoted = |s: &str| s.to_lowercase().replace(['`', '\''], "");
+            if !unquoted(&ran.stderr).contains(&unquoted(kind)) {
                 missing.push(format!("kind `{kind}`"));
             }
             if !location.is_empty() && !ran.stderr.contains(location) {

@@ -2,9 +2,12 @@
 
 mod build;
 mod conformance;
+mod emit;
 mod engine;
 mod lang_cases;
 mod lang_differential;
 mod lang_hermetic;
 mod lock;
+mod plan;
+mod spec;
 mod support;

@@ -93,14 +93,14 @@ pub fn list_to_attrs(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
         let a = e.arg_attrs(x, "listToAttrs", pos)?;
         let name = a.get("name").ok_or_else(|| {
             EvalError::eval(
-                "`builtins.listToAttrs`: an element has no attribute `name`",
+                "`builtins.listToAttrs`: attribute `name` missing in an element",
                 pos,
             )
         })?;
         let name = e.arg_string(name, "listToAttrs", pos)?;
         let value = a.get("value").cloned().ok_or_else(|| {
             EvalError::eval(
-                "`builtins.listToAttrs`: an element has no attribute `value`",
+                "`builtins.listToAttrs`: attribute `value` missing in an element",
                 pos,
             )
         })?;

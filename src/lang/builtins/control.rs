@@ -76,18 +76,27 @@ pub fn trace(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
 }
 
 impl Eval {
-    /// Force a value and everything inside it.
+    /// Force a value and everything inside it (cycles are visited once).
     pub fn deep_force(&self, v: &Value, pos: Pos) -> EvalResult<()> {
+        self.deep_force_seen(v, pos, &mut std::collections::HashSet::new())
+    }
+
+    fn deep_force_seen(
+        &self,
+        v: &Value,
+        pos: Pos,
+        seen: &mut std::collections::HashSet<usize>,
+    ) -> EvalResult<()> {
         let _guard = self.enter(pos)?;
         match self.force(v)? {
-            Value::Attrs(a) => {
+            Value::Attrs(a) if seen.insert(Rc::as_ptr(&a) as usize) => {
                 for attr in &a.entries {
-                    self.deep_force(&attr.value, attr.pos)?;
+                    self.deep_force_seen(&attr.value, attr.pos, seen)?;
                 }
             }
-            Value::List(l) => {
+            Value::List(l) if seen.insert(Rc::as_ptr(&l) as usize) => {
                 for item in &l.items {
-                    self.deep_force(item, pos)?;
+                    self.deep_force_seen(item, pos, seen)?;
                 }
             }
             _ => {}

@@ -19,14 +19,20 @@ pub fn head(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
     let l = e.arg_list(&args[0], "head", pos)?;
     match l.items.first() {
         Some(v) => e.force(v),
-        None => Err(EvalError::eval("`builtins.head`: the list is empty", pos)),
+        None => Err(EvalError::eval(
+            "`builtins.head`: index 0 is out of bounds: the list is empty",
+            pos,
+        )),
     }
 }
 
 pub fn tail(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
     let l = e.arg_list(&args[0], "tail", pos)?;
     if l.items.is_empty() {
-        return Err(EvalError::eval("`builtins.tail`: the list is empty", pos));
+        return Err(EvalError::eval(
+            "`builtins.tail`: index 0 is out of bounds: the list is empty",
+            pos,
+        ));
     }
     Ok(Value::List(Rc::new(List {
         items: l.items[1..].to_vec(),
@@ -162,7 +168,11 @@ pub fn concat_map(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
 pub fn foldl(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
     let f = e.arg_function(&args[0], "foldl'", pos)?;
     let l = e.arg_list(&args[2], "foldl'", pos)?;
-    let mut acc = e.force(&args[1])?;
+    // The initial accumulator is not forced (only the results of `op` are).
+    if l.items.is_empty() {
+        return e.force(&args[1]);
+    }
+    let mut acc = args[1].clone();
     for x in &l.items {
         let g = e.call(f.clone(), acc, pos)?;
         acc = e.call(g, x.clone(), pos)?;
@@ -291,40 +301,49 @@ pub fn generic_closure(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> 
         .iter()
         .cloned()
         .collect();
+    // Keys are kept sorted with Nix's `<` ordering: keys that cannot be compared (a
+    // set, or an integer and a string) are an error, as in Nix.
     let mut keys: Vec<Value> = Vec::new();
-    let mut seen_simple: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut result = Vec::new();
     while let Some(item) = work.pop_front() {
         let attrs = e.arg_attrs(&item, "genericClosure", pos)?;
         let key = attrs.get("key").ok_or_else(|| {
             EvalError::eval(
-                "`builtins.genericClosure`: an element has no attribute `key`",
+                "`builtins.genericClosure`: attribute `key` missing in an element",
                 pos,
             )
         })?;
         let key = e.force(key)?;
-        // Strings and numbers are looked up by value; other keys by `==`.
-        let simple = match &key {
-            Value::String(s) => Some(format!("s{s}")),
-            Value::Int(i) => Some(format!("i{i}")),
-            _ => None,
-        };
-        let fresh = match simple {
-            Some(k) => seen_simple.insert(k),
-            None => {
-                let mut found = false;
-                for k in &keys {
-                    if e.equal(k, &key, pos)? {
-                        found = true;
-                        break;
-                    }
+        let (mut lo, mut hi) = (0, keys.len());
+        let mut fresh = true;
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match e.compare(&keys[mid], &key, pos)? {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    fresh = false;
+                    break;
                 }
-                if !found {
-                    keys.push(key.clone());
-                }
-                !found
             }
-        };
+        }
+        if fresh {
+            if keys.is_empty()
+                && matches!(
+                    key,
+                    Value::Attrs(_)
+                        | Value::List(_)
+                        | Value::Null
+                        | Value::Bool(_)
+                        | Value::Lambda(_)
+                        | Value::Builtin(_)
+                )
+            {
+                // A lone key is never compared; check it is comparable at all.
+                e.compare(&key, &key, pos)?;
+            }
+            keys.insert(lo, key);
+        }
         if !fresh {
             continue;
         }

@@ -311,7 +311,13 @@ impl Eval {
         match self.force(v)? {
             f @ (Value::Lambda(_) | Value::Builtin(_)) => Ok(f),
             f @ Value::Attrs(_) => Ok(f),
-            other => Err(type_error(name, &other, "a function", pos)),
+            other => Err(EvalError::eval(
+                format!(
+                    "`builtins.{name}`: the argument is not a function but {}",
+                    other.describe()
+                ),
+                pos,
+            )),
         }
     }
 

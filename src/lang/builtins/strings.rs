@@ -52,7 +52,9 @@ pub fn concat_strings_sep(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Valu
         if i > 0 {
             out.push_str(&sep);
         }
-        e.coerce_into(&mut out, x, pos, false)?;
+        let x = e.force(x)?;
+        e.check_copyable(&x, pos)?;
+        e.coerce_into(&mut out, &x, pos, false)?;
     }
     Ok(Value::string(out))
 }
@@ -159,6 +161,18 @@ pub fn to_path(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
     ))
 }
 
+fn groups_value(s: &str, groups: &[Option<(usize, usize)>]) -> Value {
+    list(
+        groups
+            .iter()
+            .map(|g| match g {
+                Some((a, b)) => Value::string(&s[*a..*b]),
+                None => Value::Null,
+            })
+            .collect(),
+    )
+}
+
 pub fn match_(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
     let re = e.arg_string(&args[0], "match", pos)?;
     let s = e.coerce_to_string(&args[1], pos, false)?;
@@ -168,20 +182,14 @@ pub fn match_(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
             pos,
         )
     })?;
-    match regex.captures(&s) {
+    match regex.find_at(&s, 0) {
         None => Ok(Value::Null),
-        Some(caps) => {
-            let groups = (1..caps.len())
-                .map(|i| match caps.get(i) {
-                    Some(m) => Value::string(m.as_str()),
-                    None => Value::Null,
-                })
-                .collect();
-            Ok(list(groups))
-        }
+        Some(m) => Ok(groups_value(&s, &m.groups)),
     }
 }
 
+/// `split`: iterates like C++'s `std::sregex_iterator`: an empty match may follow a
+/// non-empty one directly, and after an empty match the search moves on one character.
 pub fn split(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
     let re = e.arg_string(&args[0], "split", pos)?;
     let s = e.coerce_to_string(&args[1], pos, false)?;
@@ -193,17 +201,22 @@ pub fn split(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
     })?;
     let mut out = Vec::new();
     let mut last = 0;
-    for caps in regex.captures_iter(&s) {
-        let Some(whole) = caps.get(0) else { continue };
-        out.push(Value::string(&s[last..whole.start()]));
-        let groups = (1..caps.len())
-            .map(|i| match caps.get(i) {
-                Some(m) => Value::string(m.as_str()),
-                None => Value::Null,
-            })
-            .collect();
-        out.push(list(groups));
-        last = whole.end();
+    let mut from = 0;
+    while from <= s.len() {
+        let Some(m) = regex.find_at(&s, from) else {
+            break;
+        };
+        out.push(Value::string(&s[last..m.start]));
+        out.push(groups_value(&s, &m.groups));
+        last = m.end;
+        from = if m.end == m.start {
+            match s[m.end..].chars().next() {
+                Some(c) => m.end + c.len_utf8(),
+                None => break,
+            }
+        } else {
+            m.end
+        };
     }
     out.push(Value::string(&s[last..]));
     Ok(list(out))

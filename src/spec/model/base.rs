@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::checked::{AptPackage, ImageRef, ProjectPath, Sha256};
+use super::checked::{AptPackage, BuildString, ImageRef, ProjectPath, Sha256};
 
 /// Where the image starts from. Exactly one of `image`, `debootstrap` or `archive`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -23,35 +23,39 @@ pub enum Base {
 #[serde(deny_unknown_fields)]
 pub struct DebootstrapBase {
     /// The suite or codename, such as `bookworm` or `jammy`.
-    pub suite: String,
+    pub suite: BuildString,
     /// The debootstrap variant: `minbase` (smallest), `buildd` or `-` (standard).
     #[serde(default = "default_variant")]
-    pub variant: String,
+    pub variant: BuildString,
     /// The archive mirror to bootstrap from.
     #[serde(default = "default_mirror")]
-    pub mirror: String,
+    pub mirror: BuildString,
     /// Archive components to enable.
     #[serde(default = "default_components")]
-    pub components: Vec<String>,
+    pub components: Vec<BuildString>,
     /// Extra packages included in the bootstrap itself.
     #[serde(default)]
     pub include: Vec<AptPackage>,
     /// A snapshot.debian.org timestamp (`20240601T000000Z`) to bootstrap from a fixed
     /// archive state instead of the moving mirror.
     #[serde(default)]
-    pub snapshot: Option<String>,
+    pub snapshot: Option<BuildString>,
 }
 
-fn default_variant() -> String {
-    "minbase".into()
+fn literal(s: &str) -> BuildString {
+    BuildString::new(s).expect("a literal without placeholders")
 }
 
-fn default_mirror() -> String {
-    "http://deb.debian.org/debian".into()
+fn default_variant() -> BuildString {
+    literal("minbase")
 }
 
-fn default_components() -> Vec<String> {
-    vec!["main".into()]
+fn default_mirror() -> BuildString {
+    literal("http://deb.debian.org/debian")
+}
+
+fn default_components() -> Vec<BuildString> {
+    vec![literal("main")]
 }
 
 /// An image archive stored in the project.

@@ -69,10 +69,10 @@ pub struct PipSpec {
     pub python: AbsPath,
     /// The package index to use instead of PyPI.
     #[serde(default)]
-    pub index_url: Option<String>,
+    pub index_url: Option<BuildString>,
     /// Further indexes searched after `index_url`.
     #[serde(default)]
-    pub extra_index_urls: Vec<String>,
+    pub extra_index_urls: Vec<BuildString>,
     /// Install into the system interpreter even when it is marked externally managed
     /// (Debian 12 and later).
     #[serde(default = "super::default_true")]
@@ -110,15 +110,15 @@ pub struct FileSource {
     pub mode: FileMode,
     /// The file's owner, as `user:group` names or ids that exist in the image.
     #[serde(default = "default_owner")]
-    pub owner: String,
+    pub owner: BuildString,
 }
 
 fn default_mode() -> FileMode {
     FileMode::new("0644").expect("a valid mode")
 }
 
-fn default_owner() -> String {
-    "root:root".into()
+fn default_owner() -> BuildString {
+    BuildString::new("root:root").expect("no placeholders")
 }
 
 /// One shell step of the build.

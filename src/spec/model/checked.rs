@@ -169,7 +169,7 @@ checked_string!(
     check_image_ref,
     {
         "type": "string",
-        "pattern": "^[a-z0-9][A-Za-z0-9._/:-]*(@sha256:[0-9a-f]{64})?$"
+        "pattern": "^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$"
     }
 );
 
@@ -182,7 +182,7 @@ checked_string!(
 );
 
 checked_string!(
-    /// An absolute path inside the container.
+    /// An absolute path inside the image (build side: no host placeholders).
     AbsPath,
     check_abs_path,
     { "type": "string", "pattern": "^/" }
@@ -337,6 +337,8 @@ fn check_project_path(s: &str) -> Result<(), Invalid> {
 }
 
 fn check_abs_path(s: &str) -> Result<(), Invalid> {
+    // Container paths on the build side are part of the image: no host placeholders.
+    check_build_string(s)?;
     if !s.starts_with('/') {
         return Err(
             Invalid::new(format!("`{s}` is not an absolute path")).help(format!(

@@ -1,0 +1,163 @@
+//! Making a lock entry: walk a spec's floating inputs and ask a [`Resolve`] for each pin.
+//!
+//! The walk (which inputs need which pin, per image and service) lives here; talking to
+//! engines, registries and package indexes lives behind the trait, implemented by the
+//! resolvers next to this file. Inputs that pin themselves — an image reference with a
+//! digest, an archive with its SHA-256 — need no resolver.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::file::{
+    BasePin, ImagePins, LockEntry, PipPin, apt_requests, config_digest, lock_inputs,
+};
+use crate::plan::Digest;
+use crate::spec::Spec;
+use crate::spec::model::{Base, BuildSpec, DebootstrapBase, PipSpec};
+
+/// A resolver failure, in words for the user.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("cannot resolve {what}: {message}")]
+pub struct ResolveError {
+    pub what: String,
+    pub message: String,
+}
+
+/// What locking needs from the outside world.
+pub trait Resolve {
+    /// The digest of an image reference (local engine or registry) for `platform`.
+    fn image_digest(&mut self, reference: &str, platform: &str) -> Result<Digest, ResolveError>;
+    /// The package list (name → version) a debootstrap of `base` produces.
+    fn debootstrap_packages(
+        &mut self,
+        base: &DebootstrapBase,
+    ) -> Result<BTreeMap<String, String>, ResolveError>;
+    /// The full closure (name → version) that installing `packages` adds to `base_image`
+    /// (a pinned `repo@sha256:...` reference, or envc's tag of an imported base).
+    fn apt_closure(
+        &mut self,
+        base_image: &str,
+        packages: &[String],
+    ) -> Result<BTreeMap<String, String>, ResolveError>;
+    /// Exact versions and hashes of every distribution `pip` installs for `pip` in `base_image`.
+    fn pip_pins(
+        &mut self,
+        base_image: &str,
+        pip: &PipSpec,
+    ) -> Result<BTreeMap<String, PipPin>, ResolveError>;
+}
+
+/// The lock entry of `spec`, resolving every floating input through `resolver`.
+pub fn lock_entry(
+    spec: &Spec,
+    project_root: &Path,
+    resolver: &mut dyn Resolve,
+) -> Result<LockEntry, ResolveError> {
+    let platform = spec.platform.as_str();
+    let image = image_pins(&spec.base, &spec.build, platform, project_root, resolver)?;
+    let mut services = BTreeMap::new();
+    for (name, service) in &spec.services {
+        let pins = match (&service.image, &service.build) {
+            (Some(image), _) => ImagePins {
+                base: Some(image_pin(image.as_str(), platform, resolver)?),
+                ..ImagePins::default()
+            },
+            (None, Some(build)) => {
+                image_pins(&build.base, &build.build, platform, project_root, resolver)?
+            }
+            (None, None) => continue,
+        };
+        services.insert(name.as_str().to_owned(), pins);
+    }
+    let inputs = lock_inputs(spec);
+    Ok(LockEntry {
+        config: config_digest(&inputs),
+        inputs,
+        image,
+        services,
+    })
+}
+
+fn image_pin(
+    reference: &str,
+    platform: &str,
+    resolver: &mut dyn Resolve,
+) -> Result<BasePin, ResolveError> {
+    let digest = match reference.split_once('@') {
+        Some((_, digest)) => {
+            digest
+                .parse()
+                .map_err(|e: crate::plan::digest::ParseDigestError| ResolveError {
+                    what: format!("image `{reference}`"),
+                    message: e.to_string(),
+                })?
+        }
+        None => resolver.image_digest(reference, platform)?,
+    };
+    Ok(BasePin::Image {
+        reference: reference.to_owned(),
+        digest,
+    })
+}
+
+fn image_pins(
+    base: &Base,
+    build: &BuildSpec,
+    platform: &str,
+    project_root: &Path,
+    resolver: &mut dyn Resolve,
+) -> Result<ImagePins, ResolveError> {
+    let base_pin = match base {
+        Base::Image(image) => image_pin(image.as_str(), platform, resolver)?,
+        Base::Debootstrap(d) => BasePin::Debootstrap {
+            suite: d.suite.as_str().to_owned(),
+            mirror: d.mirror.as_str().to_owned(),
+            snapshot: d.snapshot.as_ref().map(|s| s.as_str().to_owned()),
+            packages: resolver.debootstrap_packages(d)?,
+        },
+        Base::Archive(a) => {
+            let path = project_root.join(a.path.as_str());
+            let bytes = std::fs::read(&path).map_err(|e| ResolveError {
+                what: format!("archive `{}`", a.path),
+                message: e.to_string(),
+            })?;
+            let actual = Digest::of(&bytes);
+            if actual.hex() != a.sha256.as_str() {
+                return Err(ResolveError {
+                    what: format!("archive `{}`", a.path),
+                    message: format!(
+                        "its SHA-256 is {actual}, the config says sha256:{}",
+                        a.sha256
+                    ),
+                });
+            }
+            BasePin::Archive {
+                path: a.path.as_str().to_owned(),
+                sha256: actual,
+            }
+        }
+    };
+    // Packages are resolved on the pinned base: by digest, or by the tag of the imported
+    // debootstrap or archive base.
+    let base_image = base_pin
+        .image_by_digest()
+        .or_else(|| crate::plan::builder::base_import_tag(base, platform))
+        .unwrap_or_default();
+    let apt = apt_requests(build);
+    let apt = if apt.is_empty() {
+        BTreeMap::new()
+    } else {
+        resolver.apt_closure(&base_image, &apt)?
+    };
+    let pip = if build.pip.packages.is_empty() {
+        BTreeMap::new()
+    } else {
+        resolver.pip_pins(&base_image, &build.pip)?
+    };
+    Ok(ImagePins {
+        base: Some(base_pin),
+        apt,
+        pip,
+        downloads: BTreeMap::new(),
+    })
+}

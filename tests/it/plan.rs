@@ -1,0 +1,325 @@
+//! `envc plan`, `envc lock --check` and `envc audit` through the real binary: keys that do not
+//! depend on the checkout, the stat cache seeing every content change, lock staleness with a
+//! reason, and audit's strict mode.
+
+use std::path::Path;
+
+use envc::lock::file::{
+    BasePin, ImagePins, LOCK_FILE, LockEntry, LockFile, PipPin, config_digest, lock_inputs,
+};
+use envc::plan::Digest;
+
+use crate::emit::copy_project;
+use crate::support::{envc, repo_root};
+
+fn fixture() -> tempfile::TempDir {
+    copy_project(&repo_root().join("tests/plan/rich"))
+}
+
+/// The step keys `envc plan --json` prints.
+fn keys(dir: &Path, variant: Option<&str>) -> Vec<String> {
+    let mut cmd = envc().current_dir(dir).args(["plan", "--json"]);
+    if let Some(v) = variant {
+        cmd = cmd.args(["--variant", v]);
+    }
+    let out: serde_json::Value = serde_json::from_str(&cmd.run().ok()).unwrap();
+    out["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn keys_do_not_depend_on_checkout_path_or_mtimes() {
+    let a = fixture();
+    let b = fixture();
+    let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(86_400 * 365);
+    for f in ["demo.conf", "app/Makefile"] {
+        std::fs::File::options()
+            .write(true)
+            .open(b.path().join(f))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    let first = keys(a.path(), None);
+    assert_eq!(first, keys(b.path(), None));
+    // Warm stat cache: the same keys again.
+    assert_eq!(first, keys(a.path(), None));
+    assert_ne!(first, keys(a.path(), Some("debug")));
+}
+
+#[test]
+fn keys_do_not_depend_on_the_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let is_root = unsafe_getuid() == 0;
+    if !crate::support::require(
+        "root and `setpriv` (to plan as another user)",
+        is_root && crate::support::have_command("setpriv"),
+    ) {
+        return;
+    }
+    let a = fixture();
+    // Readable by everyone, writable by nobody else: the other user also cannot write the
+    // stat cache, which must only cost a warning.
+    let mut stack = vec![a.path().to_path_buf()];
+    while let Some(p) = stack.pop() {
+        let meta = std::fs::metadata(&p).unwrap();
+        let mode = if meta.is_dir() { 0o755 } else { 0o644 };
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        if meta.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().flatten().map(|e| e.path()));
+        }
+    }
+    let mine = keys(a.path(), None);
+    let run = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_envc"))
+        .args(["plan", "--json"])
+        .current_dir(a.path())
+        .env("HOME", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let out: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let theirs: Vec<String> = out["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(mine, theirs);
+}
+
+fn unsafe_getuid() -> u32 {
+    // The uid of this process, from /proc (no libc dependency needed for one number).
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|uid| uid.parse().ok())
+        .unwrap_or(u32::MAX)
+}
+
+#[test]
+fn a_same_size_same_mtime_edit_changes_the_key_with_a_warm_cache() {
+    let dir = fixture();
+    let p = dir.path();
+    let before = keys(p, None);
+    // Age the stat cache so that its entries are not racily clean.
+    let cache = p.join(".envc/stat-cache");
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&cache)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let file = p.join("app/src/main.c");
+    let mtime = std::fs::metadata(&file).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("return 0", "return 1")).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let after = keys(p, None);
+    // Steps: base, apt, pip, /etc/demo.conf, /etc/motd, /opt/app, ...: the folder step is 5.
+    assert_eq!(before[..5], after[..5]);
+    for i in 5..before.len() {
+        assert_ne!(before[i], after[i], "step {i}");
+    }
+}
+
+fn write_lock(dir: &Path, apt: &[(&str, &str)]) {
+    let loaded = envc::spec::load(&dir.join("envc.json"), None).unwrap();
+    let inputs = lock_inputs(&loaded.spec);
+    let entry = LockEntry {
+        config: config_digest(&inputs),
+        inputs,
+        image: ImagePins {
+            base: Some(BasePin::Image {
+                reference: "debian:bookworm".into(),
+                digest: Digest::of(b"debian"),
+            }),
+            apt: apt
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            pip: [(
+                "numpy".to_owned(),
+                PipPin {
+                    version: "1.26.4".into(),
+                    hashes: vec![Digest::of(b"numpy wheel")],
+                },
+            )]
+            .into(),
+            downloads: Default::default(),
+        },
+        services: [(
+            "db".to_owned(),
+            ImagePins {
+                base: Some(BasePin::Image {
+                    reference: "postgres:16".into(),
+                    digest: Digest::of(b"postgres"),
+                }),
+                ..ImagePins::default()
+            },
+        )]
+        .into(),
+    };
+    let mut lock = LockFile::default();
+    lock.set_entry(None, entry);
+    lock.write(&dir.join(LOCK_FILE)).unwrap();
+}
+
+#[test]
+fn lock_check_says_what_changed() {
+    let dir = fixture();
+    let p = dir.path();
+    let run = envc()
+        .current_dir(p)
+        .args(["lock", "--check", "--variant", "debug"])
+        .run();
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("`envc.lock` is missing"),
+        "{}",
+        run.stderr()
+    );
+
+    write_lock(
+        p,
+        &[
+            ("build-essential", "12.9"),
+            ("curl", "7.88.1-10"),
+            ("sudo", "1.9.13"),
+        ],
+    );
+    let run = envc()
+        .current_dir(p)
+        .args(["lock", "--check", "-f", "envc.json"])
+        .run();
+    // The config's own entry is fresh; the `debug` variant has none yet.
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("variant `debug` has no entry"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!run.stderr().contains("- the config"), "{}", run.stderr());
+
+    let config = std::fs::read_to_string(p.join("envc.json")).unwrap();
+    std::fs::write(
+        p.join("envc.json"),
+        config.replace("\"curl\"]", "\"curl\", \"make\"]"),
+    )
+    .unwrap();
+    let run = envc()
+        .current_dir(p)
+        .args(["lock", "--check", "--variant", "debug"])
+        .run();
+    assert_eq!(run.code(), 1);
+    let run = envc().current_dir(p).args(["lock", "--check"]).run();
+    assert!(
+        run.stderr()
+            .contains("the config: `image.apt`: added `make`"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn audit_strict_fails_only_while_inputs_are_unpinned() {
+    let dir = fixture();
+    let p = dir.path();
+    let run = envc().current_dir(p).args(["audit", "--strict"]).run();
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert!(run.stdout().contains("UNPINNED"));
+    assert!(run.stdout().contains("services.db.ports") || run.stdout().contains("run.ports.0"));
+
+    write_lock(
+        p,
+        &[
+            ("build-essential", "12.9"),
+            ("curl", "7.88.1-10"),
+            ("sudo", "1.9.13"),
+        ],
+    );
+    let run = envc()
+        .current_dir(p)
+        .args(["audit", "--strict", "--json"])
+        .run();
+    assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
+    let report: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(report["unpinned"], 0);
+    let base = &report["inputs"][0];
+    assert_eq!(base["pin"]["kind"], "digest");
+
+    // With the lock, the emitted Dockerfile starts from the digest and pins every package.
+    let out = tempfile::tempdir().unwrap();
+    envc()
+        .current_dir(p)
+        .args(["emit", "--out"])
+        .arg(out.path())
+        .run()
+        .ok();
+    let dockerfile = std::fs::read_to_string(out.path().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains(&format!("FROM debian@{}", Digest::of(b"debian"))));
+    assert!(dockerfile.contains("curl=7.88.1-10"));
+    assert!(dockerfile.contains("--require-hashes"));
+    assert!(!dockerfile.contains("UNPINNED"));
+}
+
+#[test]
+fn lock_writes_stable_bytes_for_self_pinned_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let digest = Digest::of(b"busybox");
+    std::fs::write(
+        p.join("envc.json"),
+        format!(
+            r#"{{"name": "pinned", "base": {{"image": "busybox:1.36@{digest}"}},
+                "build": {{"steps": [{{"run": "true"}}]}},
+                "variants": {{"other": {{"build": {{"env": {{"A": "1"}}}}}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let run = envc().current_dir(p).args(["lock", "--check"]).run();
+    assert_eq!(run.code(), 1);
+    envc().current_dir(p).arg("lock").run().ok();
+    let first = std::fs::read(p.join(LOCK_FILE)).unwrap();
+    envc().current_dir(p).arg("lock").run().ok();
+    assert_eq!(
+        first,
+        std::fs::read(p.join(LOCK_FILE)).unwrap(),
+        "lock bytes are stable"
+    );
+    let text = String::from_utf8(first).unwrap();
+    assert!(text.contains("\"version\": 1"), "{text}");
+    assert!(text.contains("\"other\""), "{text}");
+    envc().current_dir(p).args(["lock", "--check"]).run().ok();
+    envc().current_dir(p).args(["audit", "--strict"]).run().ok();
+}
+
+#[test]
+fn lock_names_what_it_cannot_resolve() {
+    let dir = fixture();
+    let run = envc().current_dir(dir.path()).arg("lock").run();
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("image `debian:bookworm`"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!dir.path().join(LOCK_FILE).exists());
+}

@@ -1,0 +1,8 @@
+{
+  name = "demo";
+  base.debootstrap.suite = "bookworm";
+  build.apt = [
+    "git"
+    "Git!"
+  ];
+}

@@ -1,0 +1,4 @@
+{
+  name = "My Project";
+  base.debootstrap.suite = "bookworm";
+}

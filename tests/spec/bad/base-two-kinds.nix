@@ -1,0 +1,7 @@
+{
+  name = "demo";
+  base = {
+    image = "debian:bookworm";
+    debootstrap.suite = "bookworm";
+  };
+}

@@ -1,0 +1,7 @@
+{
+  imports = [
+    ./parts/name-a.nix
+    ./parts/name-b.nix
+  ];
+  base.debootstrap.suite = "bookworm";
+}

@@ -1,0 +1,4 @@
+{
+  name = "demo-" + 1;
+  base.debootstrap.suite = "bookworm";
+}

@@ -1,0 +1,5 @@
+{
+  name = "demo";
+  base.debootstrap.suite = "bookworm";
+  build.files."/etc/app.conf".source = "conf/app.conf";
+}

@@ -1,0 +1,5 @@
+{
+  imports = [ ./parts/cycle-a.nix ];
+  name = "demo";
+  base.debootstrap.suite = "bookworm";
+}

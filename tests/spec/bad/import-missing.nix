@@ -1,0 +1,5 @@
+{
+  imports = [ ./parts/nope.nix ];
+  name = "demo";
+  base.debootstrap.suite = "bookworm";
+}

@@ -1,0 +1,5 @@
+{
+  imports = ./parts/name-a.nix;
+  name = "demo";
+  base.debootstrap.suite = "bookworm";
+}

@@ -1,0 +1,5 @@
+{
+  imports = [ <envc/pyhton-uv> ];
+  name = "demo";
+  base.debootstrap.suite = "bookworm";
+}

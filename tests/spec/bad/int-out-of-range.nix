@@ -1,0 +1,5 @@
+{
+  name = "demo";
+  base.debootstrap.suite = "bookworm";
+  run.ports = [ { container = 70000; } ];
+}

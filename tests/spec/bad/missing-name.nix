@@ -1,0 +1,4 @@
+{
+  base.debootstrap.suite = "bookworm";
+  build.apt = [ "git" ];
+}

@@ -1,0 +1,6 @@
+{
+  name = "demo";
+  base.debootstrap = {
+    variant = "minbase";
+  };
+}

@@ -1,0 +1,8 @@
+{
+  name = "demo";
+  base.debootstrap.suite = "bookworm";
+  run.network = {
+    name = "host";
+    create = true;
+  };
+}

@@ -1,0 +1,2 @@
+{ lib, ... }:
+{ name = lib.mkForce "theirs"; }

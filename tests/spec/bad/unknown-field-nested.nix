@@ -1,0 +1,5 @@
+{
+  name = "demo";
+  base.debootstrap.suite = "bookworm";
+  build.pip.pakages = [ "numpy==1.26.4" ];
+}

@@ -1,0 +1,4 @@
+{
+  nmae = "demo";
+  base.debootstrap.suite = "bookworm";
+}

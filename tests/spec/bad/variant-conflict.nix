@@ -1,0 +1,5 @@
+{
+  name = "demo";
+  base.image = "debian:bookworm";
+  variants.old.base.image = "debian:bullseye";
+}

@@ -1,0 +1,5 @@
+{
+  name = "demo";
+  base.debootstrap.suite = "bookworm";
+  variants.big.build.aptt = [ "git" ];
+}

@@ -1,0 +1,5 @@
+{
+  name = "demo";
+  base.debootstrap.suite = "bookworm";
+  variants.gpu.imports = [ <envc/cuda.nix> ];
+}

@@ -1,0 +1,6 @@
+{ lib, ... }:
+{
+  name = "demo";
+  base.debootstrap.suite = "bookworm";
+  build.apt = [ (lib.mkForce "git") ];
+}

@@ -1,0 +1,4 @@
+{
+  name = 3;
+  base.debootstrap.suite = "bookworm";
+}
