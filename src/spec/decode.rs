@@ -636,10 +636,7 @@ impl<'a, I: Iterator<Item = (&'a String, &'a Located)>> MapAccess<'a> for Map<'a
         };
         self.pending = Some((key, value));
         let path = Seg::Key(self.path.clone(), key.clone());
-        let de = Key {
-            key,
-            span: value.span.as_ref(),
-        };
+        let de = Key { key };
         seed.deserialize(de)
             .map(Some)
             .map_err(|e| e.locate(value.span.as_ref(), &path, None))
@@ -661,10 +658,10 @@ impl<'a, I: Iterator<Item = (&'a String, &'a Located)>> MapAccess<'a> for Map<'a
     }
 }
 
-/// The deserializer for an attribute name (a struct field, a map key, an enum tag).
+/// The deserializer for an attribute name (a struct field, a map key, an enum tag). Its
+/// errors get the binding's span from the caller, which knows it.
 struct Key<'a> {
     key: &'a str,
-    span: Option<&'a Span>,
 }
 
 impl<'de> Deserializer<'de> for Key<'de> {
@@ -682,7 +679,6 @@ impl<'de> Deserializer<'de> for Key<'de> {
         if let Some(check) = checker(name)
             && let Err(invalid) = check(self.key)
         {
-            let _ = self.span;
             return Err(DeError::new(DeKind::Checked {
                 message: format!("attribute name {}", invalid.message),
                 help: invalid.help,
@@ -714,10 +710,7 @@ impl<'a> EnumAccess<'a> for Enum<'a> {
     type Variant = Self;
 
     fn variant_seed<V: DeserializeSeed<'a>>(self, seed: V) -> Result<(V::Value, Self), DeError> {
-        let key = Key {
-            key: self.tag,
-            span: self.tag_span,
-        };
+        let key = Key { key: self.tag };
         let value = seed
             .deserialize(key)
             .map_err(|e| e.locate(self.tag_span, &self.parent, None))?;
