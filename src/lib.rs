@@ -13,5 +13,6 @@ pub mod exit;
 pub mod lang;
 pub mod lock;
 pub mod plan;
+pub mod run;
 pub mod source;
 pub mod spec;

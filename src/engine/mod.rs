@@ -25,6 +25,7 @@ mod load;
 mod logs;
 mod network;
 mod progress;
+mod session;
 mod upload;
 mod volume;
 
@@ -42,6 +43,7 @@ pub use export::ByteStream;
 pub use image::{ImageInfo, split_reference};
 pub use logs::{LogChunk, LogStream};
 pub use network::NetworkSpec;
+pub use session::{GpuSupport, Session, SessionOutput};
 pub use volume::VolumeSpec;
 
 use std::time::Duration;

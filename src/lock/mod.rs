@@ -5,5 +5,5 @@
 //! engines and indexes lives beside it.
 
 pub mod file;
-pub mod resolve;
 pub mod locking;
+pub mod resolve;
