@@ -9,5 +9,6 @@ mod lang_differential;
 mod lang_hermetic;
 mod lock;
 mod plan;
+mod run;
 mod spec;
 mod support;
