@@ -19,10 +19,7 @@ const DOCKER_HUB: &str = "https://index.docker.io/v1/";
 /// The config file the docker CLI reads: `$DOCKER_CONFIG/config.json` or
 /// `~/.docker/config.json`.
 pub fn docker_config_path() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join("config.json"));
-    }
-    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".docker/config.json"))
+    super::context::docker_config_dir().map(|dir| dir.join("config.json"))
 }
 
 /// The registry host of an image reference (`docker.io` for Docker Hub names).

@@ -52,6 +52,13 @@ pub enum EngineError {
     #[diagnostic(help("use `unix:///path/to/docker.sock` or `tcp://host:port`"))]
     BadHost { host: String, reason: String },
 
+    /// The Docker CLI context to use cannot be read.
+    #[error("cannot use the Docker context `{name}`: {reason}")]
+    #[diagnostic(help(
+        "list contexts with `docker context ls`, or set `DOCKER_HOST` (which takes precedence)"
+    ))]
+    Context { name: String, reason: String },
+
     /// TLS files named by `DOCKER_CERT_PATH` are missing or unreadable.
     #[error("cannot use the TLS files in `{}` for `{endpoint}`", dir.display())]
     #[diagnostic(help(
@@ -121,6 +128,7 @@ impl EngineError {
         match self {
             EngineError::Unreachable { .. }
             | EngineError::BadHost { .. }
+            | EngineError::Context { .. }
             | EngineError::Tls { .. }
             | EngineError::TooOld { .. }
             | EngineError::Credentials { .. } => Failure::Environment,

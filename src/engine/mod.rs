@@ -12,6 +12,7 @@ mod attach;
 mod commit;
 mod connect;
 mod container;
+mod context;
 mod credentials;
 mod distribution;
 mod endpoint;
@@ -33,6 +34,7 @@ pub use attach::Attached;
 pub use bollard::models;
 pub use commit::CommitSpec;
 pub use container::{ContainerGuard, ContainerSpec, Exit};
+pub use context::{ContextHost, context_host, docker_config_dir};
 pub use credentials::{
     credentials_from_config, docker_config_path, registry_credentials, registry_host,
 };

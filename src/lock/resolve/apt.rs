@@ -110,6 +110,34 @@ pub async fn apt_closure(
     Ok(AptClosure { base, installed })
 }
 
+/// The packages installed in `image` (for example a debootstrap base), sorted by name.
+/// Reads the package database only: no network.
+pub async fn installed_packages(
+    engine: &Engine,
+    image: &str,
+) -> Result<Vec<AptPackage>, ResolveError> {
+    let spec = ContainerSpec {
+        image: image.to_string(),
+        cmd: Some(vec![
+            "dpkg-query".into(),
+            "-W".into(),
+            "-f".into(),
+            "${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\n".into(),
+        ]),
+        entrypoint: Some(vec![]),
+        user: Some("0:0".into()),
+        host_config: crate::engine::models::HostConfig {
+            network_mode: Some("none".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let stdout = run_collect(engine, &spec, "listing installed packages").await?;
+    let mut packages = parse_dpkg_query(&String::from_utf8_lossy(&stdout));
+    packages.sort();
+    Ok(packages)
+}
+
 /// Parse `dpkg-query -W -f '${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\n'`,
 /// keeping only installed packages (`ii`).
 pub fn parse_dpkg_query(text: &str) -> Vec<AptPackage> {

@@ -13,7 +13,8 @@ mod image;
 mod pip;
 
 pub use apt::{
-    AptClosure, AptOptions, AptPackage, apt_closure, parse_dpkg_query, parse_simulated_install,
+    AptClosure, AptOptions, AptPackage, apt_closure, installed_packages, parse_dpkg_query,
+    parse_simulated_install,
 };
 pub use download::{Download, download_sha256};
 pub use error::ResolveError;

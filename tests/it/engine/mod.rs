@@ -3,6 +3,7 @@
 
 mod connect;
 mod containers;
+mod context;
 mod images;
 mod interrupt;
 mod podman;

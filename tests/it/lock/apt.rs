@@ -98,3 +98,26 @@ fn an_unknown_package_fails_with_apts_reason() {
         "{tail}"
     );
 }
+
+#[test]
+fn installed_packages_lists_a_debootstrap_base_from_its_package_database() {
+    let rt = docker::runtime();
+    let Some(engine) = docker::engine(&rt) else {
+        return;
+    };
+    if !crate::support::require("debootstrap", debian::available()) {
+        return;
+    }
+    let base = debian::bookworm(&rt, &engine);
+    let installed = rt
+        .block_on(envc::lock::resolve::installed_packages(&engine, &base))
+        .unwrap();
+    let base_files = installed.iter().find(|p| p.name == "base-files").unwrap();
+    assert!(base_files.version.starts_with("12."), "{base_files:?}");
+    // minbase: no apt recommends, but apt itself.
+    assert!(installed.iter().any(|p| p.name == "apt"));
+    assert!(!installed.iter().any(|p| p.name == "curl"));
+    let mut sorted = installed.clone();
+    sorted.sort();
+    assert_eq!(installed, sorted);
+}

@@ -145,5 +145,6 @@ pub fn have_nix() -> bool {
 pub mod busybox;
 pub mod debian;
 pub mod docker;
+pub mod net;
 pub mod once;
 pub mod registry;
