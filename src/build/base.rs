@@ -116,6 +116,7 @@ pub async fn debootstrap(
             });
         }
     }
+    clean_apt_state(&rootfs);
     let labels = step_labels(key, None, "base");
     let mut changes = vec![
         format!("ENV PATH={ROOTFS_PATH}"),
@@ -152,6 +153,27 @@ pub async fn debootstrap(
         ));
     }
     Ok(imported)
+}
+
+/// Remove what debootstrap leaves that an image should not carry: the downloaded package
+/// archives and the package lists (as Debian's own images do). Best effort: a leftover file
+/// makes the image bigger, not wrong.
+fn clean_apt_state(rootfs: &Path) {
+    for (dir, keep) in [
+        ("var/cache/apt/archives", &["lock", "partial"][..]),
+        ("var/lib/apt/lists", &["lock", "partial", "auxfiles"][..]),
+    ] {
+        let Ok(entries) = std::fs::read_dir(rootfs.join(dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            if is_file && !keep.iter().any(|k| name == *k) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
 /// Check, load and label an image archive base; returns the image ID.

@@ -36,12 +36,28 @@ impl EnvcImage {
         self.tags
             .iter()
             .map(String::as_str)
-            .filter(|t| !t.starts_with(&format!("{STEP_REPOSITORY}:")))
+            .filter(|t| t.starts_with(OWN_PREFIX) && !t.starts_with(&format!("{STEP_REPOSITORY}:")))
+            .collect()
+    }
+
+    /// envc's own tags (`envc/...`), the only ones `gc` removes.
+    pub fn own_tags(&self) -> Vec<&str> {
+        self.tags
+            .iter()
+            .map(String::as_str)
+            .filter(|t| t.starts_with(OWN_PREFIX))
             .collect()
     }
 }
 
-/// Every image carrying envc's key label, newest first.
+/// The repository prefix of every tag envc gives.
+pub const OWN_PREFIX: &str = "envc/";
+
+/// Every image carrying envc's key label and an `envc/` tag, newest first.
+///
+/// The label alone does not make an image envc's: images built `FROM` an envc image (and the
+/// layers `docker build` caches for an emitted Dockerfile) inherit it. Those are the user's,
+/// and neither listed nor removed.
 pub async fn list(engine: &Engine) -> Result<Vec<EnvcImage>, EngineError> {
     let filters = HashMap::from([("label", vec![KEY_LABEL])]);
     let options = ListImagesOptionsBuilder::new()
@@ -74,6 +90,7 @@ pub async fn list(engine: &Engine) -> Result<Vec<EnvcImage>, EngineError> {
                 created: s.created,
             }
         })
+        .filter(|image: &EnvcImage| !image.own_tags().is_empty())
         .collect();
     images.sort_by(|a, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)));
     Ok(images)
@@ -112,24 +129,10 @@ pub fn unreachable<'a>(
     out
 }
 
-/// Remove `image`: each of its tags, or the image itself when it has none. An image that
-/// children still use stays (untagged) until they go.
+/// Remove envc's tags of `image`. The engine deletes the image with its last tag (other tags
+/// the user gave it keep it); an image that children still use stays, untagged, until they go.
 pub async fn remove(engine: &Engine, image: &EnvcImage) -> Result<(), EngineError> {
-    if image.tags.is_empty() {
-        return match engine.remove_image(&image.id, false).await {
-            Ok(()) => Ok(()),
-            // 409: still the parent of another image; it goes with its last child.
-            Err(EngineError::Api {
-                source:
-                    bollard::errors::Error::DockerResponseServerError {
-                        status_code: 409, ..
-                    },
-                ..
-            }) => Ok(()),
-            Err(e) => Err(e),
-        };
-    }
-    for tag in &image.tags {
+    for tag in image.own_tags() {
         engine.remove_image(tag, false).await?;
     }
     Ok(())
@@ -156,8 +159,10 @@ mod tests {
             image(1, &["envc/step:1", "envc/demo:1"], 30),
             image(2, &["envc/step:2", "envc/demo:2"], 20),
             image(3, &["envc/step:3"], 10),
-            image(4, &["envc/step:4", "envc/demo:4"], 5),
+            image(4, &["envc/step:4", "envc/demo:4", "mine:1"], 5),
         ];
+        assert_eq!(images[3].names(), vec!["envc/demo:4"]);
+        assert_eq!(images[3].own_tags(), vec!["envc/step:4", "envc/demo:4"]);
         let current = BTreeSet::from([Key([1; 32])]);
         let removed: Vec<&str> = unreachable(&images, &current, 1)
             .iter()

@@ -40,11 +40,11 @@ pub fn run(args: ImagesArgs) -> Result<Outcome, Report> {
             continue;
         }
         let shown = if names.is_empty() {
-            image
-                .tags
-                .first()
-                .cloned()
-                .unwrap_or_else(|| short_id(image))
+            match image.own_tags().first() {
+                // Step tags carry the full key, which the KEY column shortens.
+                Some(tag) => tag.chars().take(22).collect(),
+                None => short_id(image),
+            }
         } else {
             names.join(",")
         };

@@ -5,5 +5,6 @@ mod bases;
 mod cache;
 mod failure;
 mod host;
+mod images;
 mod packages;
 mod project;
