@@ -105,42 +105,38 @@ fn try_enter(
         return Ok(Outcome::Success);
     }
     warn_if_stale(&project, &plan);
+    let engine = rt.block_on(connect(&evaluated))?;
+    if evaluated.api_version.is_none() {
+        evaluated.api_version = Some(engine.api_version());
+        evaluated.store(&project.root, project.variant.as_deref());
+    }
     let status = rt.block_on(async {
-        let engine = connect(&evaluated).await?;
         match exec(&engine, &plan, &command, workdir.clone(), tty).await {
-            Ok(status) => return Ok(Some(status)),
-            Err(e) if not_running(&e) => {}
-            Err(e) => return Err(Report::from(e)),
+            Ok(status) => Ok(Some(status)),
+            Err(e) if not_running(&e) => Ok(None),
+            Err(e) => Err(Report::from(e)),
         }
-        Ok(None)
     })?;
     if let Some(status) = status {
         return Ok(Outcome::Status(status));
     }
     // One-shot: make sure the image is there (building it if not), then start a container.
-    let image_present = rt.block_on(async {
-        let engine = connect(&evaluated).await?;
-        engine
-            .find_image(&plan.image)
-            .await
-            .map(|i| i.is_some())
-            .map_err(Report::from)
-    })?;
+    let image_present = rt
+        .block_on(engine.find_image(&plan.image))
+        .map_err(Report::from)?
+        .is_some();
     let plan = if image_present {
         plan
     } else {
-        let (loaded, fresh) = evaluate(config)?;
+        let (loaded, mut fresh) = evaluate(config)?;
         if let Some(status) = build_if_needed(&loaded)? {
             return Ok(Outcome::Status(status));
         }
-        evaluated = fresh;
-        evaluated.store(&project.root, project.variant.as_deref());
-        resolve(&evaluated.manifest, &facts, evaluated.sudo).map_err(RunError::from)?
+        fresh.api_version = evaluated.api_version;
+        fresh.store(&project.root, project.variant.as_deref());
+        resolve(&fresh.manifest, &facts, fresh.sudo).map_err(RunError::from)?
     };
-    let status = rt.block_on(async {
-        let engine = connect(&evaluated).await?;
-        oneshot(&engine, &plan, &command, workdir, tty).await
-    })?;
+    let status = rt.block_on(oneshot(&engine, &plan, &command, workdir, tty))?;
     Ok(Outcome::Status(status))
 }
 

@@ -125,6 +125,7 @@ fn config(name: &str, base: &str) -> Value {
     json!({ "name": name, "base": { "image": base } })
 }
 
+mod dry_run;
 mod mapping;
 mod sidecar;
 mod streams;
