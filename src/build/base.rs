@@ -1,7 +1,7 @@
 //! Base sources: where the first step's image comes from.
 //!
 //! - An image reference: used when the engine has it (by digest when the lock pins one),
-//!   pulled through the engine otherwise. Not re-tagged: the image is already named by its
+//!   pulled through the engine otherwise, with the Docker config file's credentials. Not re-tagged: the image is already named by its
 //!   digest.
 //! - debootstrap: the host's `debootstrap` makes a root filesystem, which is imported
 //!   through a deterministic tar (sorted names, fixed times, numeric owners) and tagged by
@@ -34,7 +34,9 @@ pub async fn image(
     if let Some(found) = engine.find_image(wanted).await? {
         return Ok(found.id);
     }
-    engine.pull(wanted, None).await?;
+    // Credentials for the image's registry come from the Docker config file, as for `docker pull`.
+    let credentials = crate::engine::registry_credentials(wanted)?;
+    engine.pull(wanted, credentials).await?;
     let found = engine
         .find_image(wanted)
         .await?

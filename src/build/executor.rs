@@ -445,9 +445,7 @@ impl Run<'_> {
                 })??;
         let reader = tokio::fs::File::from_std(tar);
         let stream = tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024);
-        self.engine
-            .upload_archive(container.id(), "/", stream)
-            .await?;
+        self.engine.upload(container.id(), "/", stream).await?;
         let config = commit_config::unchanged(parent_config, labels);
         self.commit(step, container, config).await
     }

@@ -51,19 +51,13 @@ impl KeyLock {
             }
         }
         let shown = path.display().to_string();
-        let locked = crate::engine::interrupt::race(async move {
-            tokio::task::spawn_blocking(move || file.lock().map(|()| file))
-                .await
-                .map_err(|e| crate::engine::EngineError::Io {
-                    action: format!("wait for `{shown}`"),
-                    source: std::io::Error::other(e),
-                })?
-                .map_err(|source| crate::engine::EngineError::Io {
-                    action: format!("lock `{shown}`"),
-                    source,
-                })
+        let joined = crate::engine::interrupt::race(async move {
+            Ok(tokio::task::spawn_blocking(move || file.lock().map(|()| file)).await)
         })
         .await?;
+        let locked = joined
+            .map_err(|e| BuildError::io(format!("wait for `{shown}`"), std::io::Error::other(e)))?
+            .map_err(|e| BuildError::io(format!("lock `{shown}`"), e))?;
         Ok(KeyLock { _file: locked })
     }
 }

@@ -124,7 +124,10 @@ impl Progress {
                 self.partial.push_str(&text);
                 while let Some(i) = self.partial.find('\n') {
                     let line: String = self.partial.drain(..=i).collect();
-                    self.line(&format!("    {}", line.trim_end_matches(['\n', '\r'])));
+                    // A line redrawn with carriage returns (a percentage) shows its last state.
+                    let line = line.trim_end_matches(['\n', '\r']);
+                    let line = line.rsplit('\r').next().unwrap_or(line);
+                    self.line(&format!("    {line}"));
                 }
             }
             Shown::Live(None) | Shown::Quiet => {}

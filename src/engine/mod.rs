@@ -7,7 +7,6 @@
 //! item fails the operation. Containers are created through [`ContainerGuard`], which
 //! removes them on error and on Ctrl-C (see [`interrupt`]).
 
-mod archive;
 mod attach;
 mod commit;
 mod connect;
@@ -15,6 +14,7 @@ mod container;
 mod context;
 mod credentials;
 mod distribution;
+mod download;
 mod endpoint;
 mod error;
 mod exec;

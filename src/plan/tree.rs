@@ -201,8 +201,11 @@ impl ProjectFiles {
         let mut entries: Vec<TreeEntry> = Vec::new();
         let mut pending: Vec<Pending> = Vec::new();
         let state_dir = self.root.join(".envc");
-        let mut stack = vec![PathBuf::new()];
-        while let Some(rel) = stack.pop() {
+        // Each child's stat comes from its folder's handle (`fstatat` through the `DirEntry`),
+        // which spares the kernel a full path walk per file: the warm path is one stat each.
+        let root_meta = fs::metadata(&start).map_err(io_err(&start))?;
+        let mut stack: Vec<(PathBuf, fs::Metadata)> = vec![(PathBuf::new(), root_meta)];
+        while let Some((rel, meta)) = stack.pop() {
             let abs = if rel.as_os_str().is_empty() {
                 start.clone()
             } else {
@@ -211,21 +214,14 @@ impl ProjectFiles {
             if abs == state_dir {
                 continue;
             }
-            let meta = if rel.as_os_str().is_empty() {
-                fs::metadata(&abs)
-            } else {
-                fs::symlink_metadata(&abs)
-            }
-            .map_err(io_err(&abs))?;
             let ft = meta.file_type();
             let mode = meta.mode() & 0o7777;
             if ft.is_dir() {
-                let mut children = Vec::new();
                 for child in fs::read_dir(&abs).map_err(io_err(&abs))? {
                     let child = child.map_err(io_err(&abs))?;
-                    children.push(rel.join(child.file_name()));
+                    let child_meta = child.metadata().map_err(io_err(&child.path()))?;
+                    stack.push((rel.join(child.file_name()), child_meta));
                 }
-                stack.extend(children);
                 entries.push(TreeEntry {
                     path: rel,
                     mode,

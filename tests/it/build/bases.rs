@@ -13,12 +13,17 @@ fn an_image_archive_base_is_checked_loaded_and_tagged_by_key() {
     let Some(engine) = engine::engine(&rt) else {
         return;
     };
-    let base = busybox::image(&rt, &engine);
+    // An archive of a name of its own, so that its hash (and the base key) is new and the
+    // archive is really loaded in this run.
+    let nonce = nonce();
+    let named = format!("envc-test/archive-{nonce}:1");
+    rt.block_on(engine.tag_image(&busybox::image(&rt, &engine), &named))
+        .unwrap();
     let project = Project::new(&json!({}));
     let archive = project.path().join("base.tar");
-    docker(&["save", "-o", archive.to_str().unwrap(), &base]);
+    docker(&["save", "-o", archive.to_str().unwrap(), &named]);
+    rt.block_on(engine.remove_image(&named, false)).unwrap();
     let sha = hex::encode(Sha256::digest(std::fs::read(&archive).unwrap()));
-    let nonce = nonce();
     let config = |sha: &str| {
         json!({
             "name": "archive-test",
@@ -29,6 +34,10 @@ fn an_image_archive_base_is_checked_loaded_and_tagged_by_key() {
     project.config(&config(&sha));
     let out = project.build(&[]).ok();
     let events = project.last_build();
+    assert!(
+        events.executed.contains(&0),
+        "the archive was loaded: {events:?}"
+    );
     assert!(image_exists(&format!("envc/step:{}", events.key(0))));
     let reference = out.lines().next().unwrap();
     assert_eq!(
@@ -43,6 +52,8 @@ fn an_image_archive_base_is_checked_loaded_and_tagged_by_key() {
     // The message names both hashes (miette may wrap it).
     let stderr = run.stderr();
     assert!(stderr.contains(&sha) && stderr.contains(&wrong), "{stderr}");
+    // Loading restored the archive's own tag; leave the engine as it was.
+    rt.block_on(engine.remove_image(&named, false)).unwrap();
 }
 
 #[test]

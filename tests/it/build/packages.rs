@@ -15,8 +15,11 @@ fn an_apt_list_change_reruns_from_the_apt_step_on() {
     if !require("debootstrap (Debian package)", debian::available()) {
         return;
     }
-    let base = debian::bookworm(&rt, &engine);
+    // A base name of its own gives this run's apt steps keys no earlier run has cached.
     let nonce = nonce();
+    let base = format!("envc-test/apt-base-{nonce}:1");
+    rt.block_on(engine.tag_image(&debian::bookworm(&rt, &engine), &base))
+        .unwrap();
     let config = |apt: &[&str]| {
         json!({
             "name": "apt-test",
@@ -58,6 +61,7 @@ fn an_apt_list_change_reruns_from_the_apt_step_on() {
         "{lists}"
     );
     assert!(!lists.contains("_Packages"), "{lists}");
+    rt.block_on(engine.remove_image(&base, false)).unwrap();
 }
 
 #[test]
@@ -76,8 +80,11 @@ fn pip_installs_through_the_host_ca_bundle_which_stays_out_of_the_image() {
         );
         return;
     };
-    let base = debian::bookworm_pip(&rt, &engine);
+    // A base name of its own, so that pip really runs (no earlier run cached the step).
     let nonce = nonce();
+    let base = format!("envc-test/pip-base-{nonce}:1");
+    rt.block_on(engine.tag_image(&debian::bookworm_pip(&rt, &engine), &base))
+        .unwrap();
     let project = Project::new(&json!({
         "name": "pip-test",
         "base": { "image": base },
@@ -88,6 +95,11 @@ fn pip_installs_through_the_host_ca_bundle_which_stays_out_of_the_image() {
         }
     }));
     let out = project.build(&[]).ok();
+    let events = project.last_build();
+    assert!(
+        events.executed.contains(&events.index_of("pip")),
+        "{events:?}"
+    );
     let reference = out.lines().next().unwrap();
     assert_eq!(
         docker(&[
@@ -105,4 +117,5 @@ fn pip_installs_through_the_host_ca_bundle_which_stays_out_of_the_image() {
         &["/dev/envc", "SSL_CERT_FILE", "PIP_CERT", "PIP_CACHE_DIR"],
         &[&bundle],
     );
+    rt.block_on(engine.remove_image(&base, false)).unwrap();
 }

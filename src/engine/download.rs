@@ -1,39 +1,16 @@
-//! Copying files into and out of a container as tar (what `docker cp` does).
+//! Reading a file out of a container (the way `docker cp` does, as a tar).
 //!
-//! The build executor uploads a file step's deterministic tar into a created (not started)
-//! container and commits it; it reads `/etc/passwd` and `/etc/group` out of the parent
-//! image to turn a file step's `user:group` names into ids.
+//! The build executor reads `/etc/passwd` and `/etc/group` out of a file step's parent image
+//! to turn the step's `user:group` names into the numeric ids its tar carries.
 
 use std::io::Read;
 
-use bollard::query_parameters::{DownloadFromContainerOptions, UploadToContainerOptions};
-use bytes::Bytes;
-use futures_util::{Stream, StreamExt};
+use bollard::query_parameters::DownloadFromContainerOptions;
+use futures_util::StreamExt;
 
-use super::{Engine, EngineError, interrupt};
+use super::{Engine, EngineError};
 
 impl Engine {
-    /// Extract the tar in `tar` into container `id` at `path` (a folder that exists).
-    pub async fn upload_archive(
-        &self,
-        id: &str,
-        path: &str,
-        tar: impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
-    ) -> Result<(), EngineError> {
-        let options = UploadToContainerOptions {
-            path: path.to_string(),
-            ..Default::default()
-        };
-        let action = format!("copy files into container `{id}`");
-        interrupt::race(async {
-            self.docker
-                .upload_to_container(id, Some(options), bollard::body_try_stream(tar))
-                .await
-                .map_err(|e| self.fail_lookup("container", id, action.clone(), e))
-        })
-        .await
-    }
-
     /// The contents of the regular file `path` in container `id`, or `None` when the
     /// container has no such file.
     pub async fn read_container_file(
@@ -54,9 +31,9 @@ impl Engine {
                 Err(e) => return Err(self.fail(action, e)),
             }
         }
-        let io = |source| EngineError::Io {
+        let io = |source: std::io::Error| EngineError::Stream {
             action: action.clone(),
-            source,
+            message: source.to_string(),
         };
         let mut archive = tar::Archive::new(&tar[..]);
         for entry in archive.entries().map_err(io)? {
