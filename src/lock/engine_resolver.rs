@@ -98,26 +98,18 @@ impl Resolve for EngineResolver {
             &self.platform,
         )
         .unwrap_or_default();
-        let options = AptOptions {
-            env: self.env.clone(),
-            network: None,
-        };
         self.connect()?;
         let engine = self.engine.as_ref().expect("connected above");
-        let closure = self
+        let packages = self
             .runtime
-            .block_on(resolve::apt_closure(engine, &tag, &[], &options))
+            .block_on(resolve::installed_packages(engine, &tag))
             .map_err(|e| LockingError::Other {
                 what: format!("debootstrap `{}`", base.suite),
                 message: format!(
                     "its package list is read from the imported base `{tag}`, which `envc build` creates: {e}"
                 ),
             })?;
-        Ok(closure
-            .base
-            .into_iter()
-            .map(|p| (p.name, p.version))
-            .collect())
+        Ok(packages.into_iter().map(|p| (p.name, p.version)).collect())
     }
 
     fn apt_closure(

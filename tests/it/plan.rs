@@ -426,3 +426,54 @@ fn lock_pins_apt_closures_and_pip_hashes_on_a_real_debian_base() {
         "{dockerfile}"
     );
 }
+
+#[test]
+fn lock_reads_a_debootstrap_bases_package_list_from_its_imported_image() {
+    use crate::support::{debian, docker};
+    let rt = docker::runtime();
+    let Some(engine) = docker::engine(&rt) else {
+        return;
+    };
+    if !crate::support::require("debootstrap", debian::available()) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    // A mirror no other test uses, so that this test's import tag is its own.
+    std::fs::write(
+        p.join("envc.json"),
+        r#"{"name": "deb", "base": {"debootstrap": {"suite": "bookworm", "mirror": "http://deb.debian.org/debian/"}}}"#,
+    )
+    .unwrap();
+    let loaded = envc::spec::load(&p.join("envc.json"), None).unwrap();
+    let tag = envc::plan::builder::base_import_tag(&loaded.spec.base, "linux/amd64").unwrap();
+    assert!(tag.starts_with("envc/base:"), "{tag}");
+    // Stand in for `envc build`'s import: the same minbase bookworm rootfs under that tag.
+    let image = debian::bookworm(&rt, &engine);
+    rt.block_on(engine.tag_image(&image, &tag)).unwrap();
+
+    envc().current_dir(p).arg("lock").run().ok();
+    let lock = LockFile::read(&p.join(LOCK_FILE)).unwrap().unwrap();
+    let Some(BasePin::Debootstrap {
+        packages, suite, ..
+    }) = lock.default.unwrap().image.base
+    else {
+        panic!("a debootstrap pin");
+    };
+    assert_eq!(suite, "bookworm");
+    assert!(
+        packages.contains_key("dpkg") && packages.contains_key("apt"),
+        "{packages:?}"
+    );
+    envc().current_dir(p).args(["audit", "--strict"]).run().ok();
+    // Locking does not move the import tag: emit still starts from it.
+    let out = tempfile::tempdir().unwrap();
+    envc()
+        .current_dir(p)
+        .args(["emit", "--out"])
+        .arg(out.path())
+        .run()
+        .ok();
+    let dockerfile = std::fs::read_to_string(out.path().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains(&format!("FROM {tag}")), "{dockerfile}");
+}
