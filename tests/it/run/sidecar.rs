@@ -80,7 +80,16 @@ fn run_side_changes_recreate_without_rebuilding_and_build_side_changes_rebuild()
         "2\n"
     );
 
-    config["build"] = json!({ "env": { "B": "built" } });
+    // A value no earlier test run built (the engine's cache outlives test runs).
+    let nonce = format!(
+        "built-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    config["build"] = json!({ "env": { "B": nonce } });
     project.write("envc.json", &config.to_string());
     let up = project.envc(&["up"]);
     up.ok();
@@ -92,6 +101,6 @@ fn run_side_changes_recreate_without_rebuilding_and_build_side_changes_rebuild()
     assert!(up.stderr().contains("`image`"), "{}", up.stderr());
     assert_eq!(
         project.envc(&["run", "--", "sh", "-c", "echo $B"]).ok(),
-        "built\n"
+        format!("{nonce}\n")
     );
 }
