@@ -12,6 +12,7 @@ pub mod check;
 mod completions;
 pub mod config_args;
 pub mod digest;
+pub mod down;
 pub mod emit;
 pub mod eval;
 pub mod gc;
@@ -19,8 +20,12 @@ pub mod images;
 pub mod inspect;
 pub mod lock;
 pub mod plan;
+pub mod run;
 pub mod schema;
+pub mod shell;
 pub mod show;
+pub mod status;
+pub mod up;
 
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
@@ -69,6 +74,16 @@ pub enum Command {
     Images(images::ImagesArgs),
     /// Remove envc's images that no current config uses.
     Gc(gc::GcArgs),
+    /// Start the environment: build if needed, start services, map the host user.
+    Up(up::UpArgs),
+    /// Run a command as the mapped user in the environment (`envc run -- CMD ARGS...`).
+    Run(run::RunArgs),
+    /// Open an interactive login shell in the environment.
+    Shell(shell::ShellArgs),
+    /// Stop and remove the environment's containers and network.
+    Down(down::DownArgs),
+    /// Show the environment's containers and whether the config changed since `up`.
+    Status(status::StatusArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -98,6 +113,11 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Build(args) => build::run(args),
         Command::Images(args) => images::run(args),
         Command::Gc(args) => gc::run(args),
+        Command::Up(args) => up::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Shell(args) => shell::run(args),
+        Command::Down(args) => down::run(args),
+        Command::Status(args) => status::run(args),
     }
 }
 

@@ -109,6 +109,14 @@ pub enum EngineError {
     ))]
     Credentials { registry: String, reason: String },
 
+    /// Reading or writing local data for an engine call failed.
+    #[error("{action}")]
+    Io {
+        action: String,
+        #[source]
+        source: std::io::Error,
+    },
+
     /// The user (or the system) asked envc to stop.
     #[error("interrupted by {}", signal.name())]
     Interrupted { signal: Signal },
@@ -128,6 +136,7 @@ impl EngineError {
             EngineError::Timeout { .. }
             | EngineError::Api { .. }
             | EngineError::Stream { .. }
+            | EngineError::Io { .. }
             | EngineError::Interrupted { .. } => Failure::Found,
         }
     }
