@@ -1,5 +1,6 @@
 //! envc's integration tests: one binary, so the suite links once.
 
+mod apptainer;
 mod build;
 mod conformance;
 mod emit;
@@ -8,5 +9,6 @@ mod lang_cases;
 mod lang_differential;
 mod lang_hermetic;
 mod plan;
+mod sif;
 mod spec;
 mod support;

@@ -142,6 +142,7 @@ pub fn have_nix() -> bool {
         .is_ok_and(|o| o.status.success() && o.stdout.starts_with(b"2"))
 }
 
+pub mod apptainer;
 pub mod busybox;
 pub mod debian;
 pub mod docker;
