@@ -17,3 +17,4 @@ pub mod rootfs;
 pub mod sif;
 pub mod source;
 pub mod spec;
+pub mod verify;

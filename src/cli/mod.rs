@@ -21,6 +21,7 @@ pub mod lock;
 pub mod plan;
 pub mod schema;
 pub mod show;
+pub mod verify;
 
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
@@ -65,6 +66,8 @@ pub enum Command {
     Images(images::ImagesArgs),
     /// Remove envc's images that no current config uses.
     Gc(gc::GcArgs),
+    /// Check that cached images and SIFs are what their inputs and recorded digests say.
+    Verify(verify::VerifyArgs),
     /// Print the rootfs digest of a filesystem tar or a SIF, and what it left out.
     Digest(digest::DigestArgs),
     /// List a SIF file's objects and the envc metadata in it.
@@ -96,6 +99,7 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Build(args) => build::run(args),
         Command::Images(args) => images::run(args),
         Command::Gc(args) => gc::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Digest(args) => digest::run(args),
         Command::Inspect(args) => inspect::run(args),
     }
