@@ -15,3 +15,4 @@ mod plan;
 mod sif;
 mod spec;
 mod support;
+mod verify;
