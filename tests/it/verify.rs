@@ -90,9 +90,14 @@ fn unique(prefix: &str) -> String {
 fn an_image_changed_under_its_tag_fails_verify_with_the_paths() {
     let Some(base) = busybox_base() else { return };
     let project = Project::new(&config(&base, &unique("verify-tamper")));
-    let (reference, _) = project.build();
+    let (reference, key) = project.build();
     let clean = project.envc(&["verify"]);
     assert_eq!(clean.code(), 0, "{}", clean.stdout());
+    let rt = engine::runtime();
+    let engine = engine::engine(&rt).unwrap();
+    let key: envc::plan::Key = key.parse().unwrap();
+    rt.block_on(envc::verify::quick_check(&engine, &reference, &key))
+        .expect("the untouched image passes the check `up` makes");
 
     // Change files and commit the result under the very same tag (labels are kept).
     let container = docker(&[
@@ -120,6 +125,19 @@ fn an_image_changed_under_its_tag_fails_verify_with_the_paths() {
 
     let json: Value = serde_json::from_str(&project.envc(&["verify", "--json"]).stdout()).unwrap();
     assert_eq!(json["passed"], false);
+
+    // What `envc up` calls before starting an image refuses it.
+    let refused = rt.block_on(envc::verify::quick_check(&engine, &reference, &key));
+    assert!(
+        matches!(refused, Err(envc::verify::QuickCheckError::Changed { .. })),
+        "{refused:?}"
+    );
+    let other = envc::plan::Key([7; 32]);
+    let refused = rt.block_on(envc::verify::quick_check(&engine, &reference, &other));
+    assert!(
+        matches!(refused, Err(envc::verify::QuickCheckError::WrongKey { .. })),
+        "{refused:?}"
+    );
 }
 
 /// Each change of an image input makes the old image stale, naming the changed step.
