@@ -13,5 +13,7 @@ pub mod exit;
 pub mod lang;
 pub mod lock;
 pub mod plan;
+pub mod rootfs;
+pub mod sif;
 pub mod source;
 pub mod spec;

@@ -18,6 +18,8 @@ pub mod lock;
 pub mod plan;
 pub mod schema;
 pub mod show;
+pub mod digest;
+pub mod inspect;
 
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
@@ -54,6 +56,10 @@ pub enum Command {
     Images(images::ImagesArgs),
     /// Remove envc's images that no current config uses.
     Gc(gc::GcArgs),
+    /// Print the rootfs digest of a filesystem tar or a SIF, and what it left out.
+    Digest(digest::DigestArgs),
+    /// List a SIF file's objects and the envc metadata in it.
+    Inspect(inspect::InspectArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -79,6 +85,8 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Build(args) => build::run(args),
         Command::Images(args) => images::run(args),
         Command::Gc(args) => gc::run(args),
+        Command::Digest(args) => digest::run(args),
+        Command::Inspect(args) => inspect::run(args),
     }
 }
 

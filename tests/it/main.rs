@@ -9,4 +9,6 @@ mod lang_differential;
 mod lang_hermetic;
 mod plan;
 mod spec;
+mod apptainer;
+mod sif;
 mod support;

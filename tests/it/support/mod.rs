@@ -147,3 +147,4 @@ pub mod debian;
 pub mod docker;
 pub mod once;
 pub mod registry;
+pub mod apptainer;

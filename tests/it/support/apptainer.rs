@@ -1,0 +1,126 @@
+//! A real Apptainer for tests: Debian sid's `apptainer` in a local Docker image, built
+//! once (recipe in TESTING.md, "Apptainer") and reused by tag while the recipe is
+//! unchanged. Apptainer runs inside a container of that image as a non-root user, with
+//! the capabilities and devices it needs on these machines.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::Mutex;
+
+use sha2::{Digest, Sha256};
+
+/// Builds the image on the host; `$TAG` and `$BASE` are filled in. Changing this text
+/// changes the tag, so a stale image is never reused.
+const RECIPE: &str = r#"set -eu
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"; docker rm -f "$BUILDER" >/dev/null 2>&1 || true' EXIT
+debootstrap --variant=minbase trixie "$dir/rootfs" http://deb.debian.org/debian >"$dir/debootstrap.log" 2>&1 \
+  || { tail -20 "$dir/debootstrap.log" >&2; exit 1; }
+tar -C "$dir/rootfs" -c . | docker import - "$BASE" >/dev/null
+docker run --name "$BUILDER" "$BASE" sh -ec '
+  echo "deb http://deb.debian.org/debian sid main" > /etc/apt/sources.list.d/sid.list
+  apt-get -qq -o Acquire::Check-Valid-Until=false update
+  DEBIAN_FRONTEND=noninteractive apt-get -qq -o Acquire::Check-Valid-Until=false \
+    install -y --no-install-recommends apptainer squashfs-tools squashfuse fuse3 >/dev/null
+  useradd -m -u 1000 tester
+  apt-get clean
+' >&2
+docker commit "$BUILDER" "$TAG" >/dev/null
+docker rm "$BUILDER" >/dev/null
+docker rmi "$BASE" >/dev/null
+"#;
+
+/// The image tag for the current recipe.
+pub fn tag() -> String {
+    let hash = hex::encode(Sha256::digest(RECIPE.as_bytes()));
+    format!("envc-test/apptainer:{}", &hash[..16])
+}
+
+static BUILT: Mutex<Option<Result<String, String>>> = Mutex::new(None);
+
+/// The tag of a ready Apptainer image, building it on first use. `Err` says why there
+/// is none (no Docker engine, no debootstrap, the build failed).
+pub fn image() -> Result<String, String> {
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(result) = built.as_ref() {
+        return result.clone();
+    }
+    let result = ensure_image();
+    *built = Some(result.clone());
+    result
+}
+
+fn ensure_image() -> Result<String, String> {
+    let tag = tag();
+    let docker_ok = Command::new("docker")
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !docker_ok {
+        return Err("a Docker engine".into());
+    }
+    let present = Command::new("docker")
+        .args(["image", "inspect", &tag])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if present {
+        return Ok(tag);
+    }
+    if !super::have_command("debootstrap") {
+        return Err("debootstrap (to build the Apptainer test image)".into());
+    }
+    eprintln!("building {tag} (debootstrap trixie + apptainer from sid; a few minutes, once)");
+    let suffix = format!("{}", std::process::id());
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(RECIPE)
+        .env("TAG", &tag)
+        .env("BASE", format!("envc-test/apptainer-base:{suffix}"))
+        .env("BUILDER", format!("envc-test-apptainer-build-{suffix}"))
+        .output()
+        .map_err(|e| format!("bash to build the Apptainer image ({e})"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "an Apptainer test image (its build failed: {})",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(tag)
+}
+
+/// Run `script` with `sh -c` as the unprivileged user `tester` (uid 1000) in a container
+/// of `image`, with `dir` mounted at `/work` (writable: make it so for uid 1000 when the
+/// script writes there).
+pub fn run_as_user(image: &str, dir: &Path, script: &str) -> Output {
+    let inner = format!(
+        "chmod 666 /dev/fuse && exec su tester -s /bin/sh -c {}",
+        shell_quote(script)
+    );
+    Command::new("docker")
+        .args([
+            "run",
+            "--rm",
+            "--cap-add",
+            "ALL",
+            "--cap-drop",
+            "SYS_RESOURCE",
+        ])
+        .args(["--security-opt", "seccomp=unconfined"])
+        .args(["--security-opt", "apparmor=unconfined"])
+        .args(["--security-opt", "systempaths=unconfined"])
+        .args(["--device", "/dev/fuse"])
+        .arg("-v")
+        .arg(format!("{}:/work", dir.display()))
+        .arg(image)
+        .args(["sh", "-c", &inner])
+        .output()
+        .expect("run docker")
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
