@@ -11,8 +11,8 @@ use crate::spec::{self, LoadedSpec};
 /// Which config to read and which variant to apply.
 #[derive(Debug, Clone, Args)]
 pub struct ConfigArgs {
-    /// The config file (default: `envc.nix` or `envc.json` in this folder or the nearest
-    /// folder above).
+    /// The config file, or a folder holding one (default: `envc.nix` or `envc.json` in this
+    /// folder or the nearest folder above).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: Option<PathBuf>,
     /// Apply this variant (`variants.NAME` in the config).
@@ -24,6 +24,17 @@ impl ConfigArgs {
     /// The config file: `-f`, or found from the current folder upwards.
     pub fn config_path(&self) -> Result<PathBuf, Report> {
         match &self.file {
+            // `-f DIR` means the config in that folder (not above it).
+            Some(dir) if dir.is_dir() => spec::load::CONFIG_NAMES
+                .iter()
+                .map(|name| dir.join(name))
+                .find(|p| p.is_file())
+                .ok_or_else(|| {
+                    Report::input(
+                        spec::SpecError::new(spec::ErrorKind::NotFound { dir: dir.clone() })
+                            .help("name the config file itself with `-f FILE`"),
+                    )
+                }),
             Some(file) => Ok(file.clone()),
             None => {
                 let cwd = std::env::current_dir().map_err(|e| {

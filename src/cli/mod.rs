@@ -9,17 +9,18 @@ use crate::exit::{Outcome, Report, to_exit_code};
 pub mod audit;
 pub mod build;
 pub mod check;
+mod completions;
 pub mod config_args;
+pub mod digest;
 pub mod emit;
 pub mod eval;
 pub mod gc;
 pub mod images;
+pub mod inspect;
 pub mod lock;
 pub mod plan;
 pub mod schema;
 pub mod show;
-pub mod digest;
-pub mod inspect;
 
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
@@ -34,6 +35,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print the shell completion script for SHELL on stdout.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the envc(1) man page (roff) on stdout.
+    Man,
     /// Print the JSON Schema for `envc.json` files.
     Schema(schema::SchemaArgs),
     /// Check the config: evaluate, merge, validate; print a summary or the errors.
@@ -74,6 +83,8 @@ pub fn main() -> ExitCode {
 
 fn dispatch(command: Command) -> Result<Outcome, Report> {
     match command {
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man => completions::man(),
         Command::Schema(args) => schema::run(args),
         Command::Check(args) => check::run(args),
         Command::Show(args) => show::run(args),

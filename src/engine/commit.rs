@@ -45,6 +45,19 @@ impl Engine {
             }
             None => (None, None),
         };
+        let mut config = spec.config.clone();
+        let mut changes = spec.changes.clone();
+        if !spec.labels.is_empty() {
+            config
+                .labels
+                .get_or_insert_with(HashMap::new)
+                .extend(spec.labels.clone());
+            // Podman's compatible API ignores the config's labels on commit but applies
+            // `LABEL` changes; Docker applies both. Sorted, so the request is stable.
+            let mut labels: Vec<_> = spec.labels.iter().collect();
+            labels.sort();
+            changes.extend(labels.into_iter().filter_map(|(k, v)| label_change(k, v)));
+        }
         let options = CommitContainerOptions {
             container: Some(id.to_string()),
             repo,
@@ -53,22 +66,54 @@ impl Engine {
             author: None,
             // The container has stopped; pausing a stopped container is an error on some engines.
             pause: false,
-            changes: (!spec.changes.is_empty()).then(|| spec.changes.join("\n")),
+            changes: (!changes.is_empty()).then(|| changes.join("\n")),
         };
-        let mut config = spec.config.clone();
-        if !spec.labels.is_empty() {
-            config
-                .labels
-                .get_or_insert_with(HashMap::new)
-                .extend(spec.labels.clone());
-        }
         let committed = self
-            .docker
+            .docker_long()
             .commit_container(options, config)
             .await
             .map_err(|e| {
                 self.fail_lookup("container", id, format!("commit container `{id}`"), e)
             })?;
         Ok(committed.id)
+    }
+}
+
+/// `LABEL "key"="value"` with Dockerfile quoting (`\\`, `"` and `$` escaped). A label
+/// with a line break cannot be written as a change; it is set through the config only.
+fn label_change(key: &str, value: &str) -> Option<String> {
+    if key.contains(['\n', '\r']) || value.contains(['\n', '\r']) {
+        return None;
+    }
+    let quote = |s: &str| {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('"');
+        for c in s.chars() {
+            if matches!(c, '\\' | '"' | '$') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push('"');
+        out
+    };
+    Some(format!("LABEL {}={}", quote(key), quote(value)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label_change;
+
+    #[test]
+    fn label_changes_are_quoted_for_the_dockerfile_parser() {
+        assert_eq!(
+            label_change("dev.envc.key", "abc").as_deref(),
+            Some(r#"LABEL "dev.envc.key"="abc""#)
+        );
+        assert_eq!(
+            label_change("k", r#"a "b" $HOME \ c"#).as_deref(),
+            Some(r#"LABEL "k"="a \"b\" \$HOME \\ c""#)
+        );
+        assert_eq!(label_change("k", "two\nlines"), None);
     }
 }

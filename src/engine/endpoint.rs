@@ -24,10 +24,20 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
-    /// The endpoint the usual environment variables name: `DOCKER_HOST`, `DOCKER_TLS_VERIFY`,
-    /// `DOCKER_CERT_PATH`; the local socket when `DOCKER_HOST` is unset or empty.
+    /// The endpoint the docker CLI would use: `DOCKER_HOST` (with `DOCKER_TLS_VERIFY` and
+    /// `DOCKER_CERT_PATH`), else the Docker context (`DOCKER_CONTEXT` or the config's
+    /// current context), else the local socket.
     pub fn from_env() -> Result<Endpoint, EngineError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        if var("DOCKER_HOST").is_none()
+            && let Some(config_dir) = super::context::docker_config_dir()
+            && let Some(context) =
+                super::context::context_host(&config_dir, var("DOCKER_CONTEXT").as_deref())?
+        {
+            tracing::debug!(context = %context.name, host = %context.host, "using the Docker context");
+            let tls = context.tls_dir.is_some();
+            return Endpoint::from_settings(Some(&context.host), tls, context.tls_dir, None);
+        }
         Endpoint::from_settings(
             var("DOCKER_HOST").as_deref(),
             var("DOCKER_TLS_VERIFY").is_some(),

@@ -52,6 +52,13 @@ pub enum EngineError {
     #[diagnostic(help("use `unix:///path/to/docker.sock` or `tcp://host:port`"))]
     BadHost { host: String, reason: String },
 
+    /// The Docker CLI context to use cannot be read.
+    #[error("cannot use the Docker context `{name}`: {reason}")]
+    #[diagnostic(help(
+        "list contexts with `docker context ls`, or set `DOCKER_HOST` (which takes precedence)"
+    ))]
+    Context { name: String, reason: String },
+
     /// TLS files named by `DOCKER_CERT_PATH` are missing or unreadable.
     #[error("cannot use the TLS files in `{}` for `{endpoint}`", dir.display())]
     #[diagnostic(help(
@@ -103,6 +110,13 @@ pub enum EngineError {
         source: std::io::Error,
     },
 
+    /// Registry credentials could not be read.
+    #[error("cannot get credentials for `{registry}`: {reason}")]
+    #[diagnostic(help(
+        "check the Docker config file (`~/.docker/config.json` or `$DOCKER_CONFIG`) and its credential helper"
+    ))]
+    Credentials { registry: String, reason: String },
+
     /// The user (or the system) asked envc to stop.
     #[error("interrupted by {}", signal.name())]
     Interrupted { signal: Signal },
@@ -114,8 +128,10 @@ impl EngineError {
         match self {
             EngineError::Unreachable { .. }
             | EngineError::BadHost { .. }
+            | EngineError::Context { .. }
             | EngineError::Tls { .. }
-            | EngineError::TooOld { .. } => Failure::Environment,
+            | EngineError::TooOld { .. }
+            | EngineError::Credentials { .. } => Failure::Environment,
             EngineError::NotFound { .. } => Failure::Input,
             EngineError::Timeout { .. }
             | EngineError::Api { .. }
@@ -125,13 +141,11 @@ impl EngineError {
         }
     }
 
-    /// Wrap a bollard error from `action`, recognising "not found" and timeouts.
+    /// Wrap a bollard error from `action`; an error reported inside a stream keeps its
+    /// message. (Timeouts are recognised by `Engine::fail`, which knows the limit.)
     pub(crate) fn api(action: impl Into<String>, source: bollard::errors::Error) -> Self {
         let action = action.into();
         match source {
-            bollard::errors::Error::RequestTimeoutError => {
-                EngineError::Timeout { action, seconds: 0 }
-            }
             bollard::errors::Error::DockerStreamError { error } => EngineError::Stream {
                 action,
                 message: error,

@@ -81,6 +81,23 @@ impl Engine {
         }
     }
 
+    /// Tell an exec with a TTY its terminal size.
+    pub async fn resize_exec(
+        &self,
+        exec_id: &str,
+        rows: u16,
+        columns: u16,
+    ) -> Result<(), EngineError> {
+        let options = bollard::query_parameters::ResizeExecOptions {
+            h: rows.into(),
+            w: columns.into(),
+        };
+        self.docker
+            .resize_exec(exec_id, options)
+            .await
+            .map_err(|e| self.fail(format!("resize the terminal of exec `{exec_id}`"), e))
+    }
+
     /// The exit status of a finished exec (`None` while it still runs).
     pub async fn exec_exit_code(&self, exec_id: &str) -> Result<Option<i64>, EngineError> {
         let inspect = self

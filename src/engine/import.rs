@@ -23,17 +23,17 @@ impl Engine {
         changes: &[String],
     ) -> Result<String, EngineError> {
         let (repo, tag) = split_reference(reference);
+        // The whole reference goes in `repo`: Podman's compatible API ignores `tag` on import.
         let options = CreateImageOptions {
             from_src: Some("-".into()),
-            repo: Some(repo.into()),
-            tag: Some(tag.unwrap_or("latest").into()),
+            repo: Some(format!("{repo}:{}", tag.unwrap_or("latest"))),
             changes: changes.to_vec(),
             ..Default::default()
         };
         let action = format!("import a root filesystem as `{reference}`");
-        let stream = self
-            .docker
-            .create_image(Some(options), Some(body_try_stream(tar)), None);
+        let stream =
+            self.docker_long()
+                .create_image(Some(options), Some(body_try_stream(tar)), None);
         progress::drain(self, &action, stream, |info| {
             if let Some(status) = info.status {
                 tracing::debug!("import: {status}");

@@ -17,7 +17,9 @@ impl Engine {
         let options = bollard::query_parameters::ImportImageOptionsBuilder::new()
             .quiet(true)
             .build();
-        let stream = self.docker.import_image_stream(options, archive, None);
+        let stream = self
+            .docker_long()
+            .import_image_stream(options, archive, None);
         let mut loaded = Vec::new();
         progress::drain(self, "load an image archive", stream, |info| {
             let Some(line) = info.stream else { return };

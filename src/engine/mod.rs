@@ -8,9 +8,12 @@
 //! removes them on error and on Ctrl-C (see [`interrupt`]).
 
 mod archive;
+mod attach;
 mod commit;
 mod connect;
 mod container;
+mod context;
+mod credentials;
 mod distribution;
 mod endpoint;
 mod error;
@@ -23,11 +26,17 @@ mod load;
 mod logs;
 mod network;
 mod progress;
+mod upload;
 mod volume;
 
+pub use attach::Attached;
 pub use bollard::models;
 pub use commit::CommitSpec;
 pub use container::{ContainerGuard, ContainerSpec, Exit};
+pub use context::{ContextHost, context_host, docker_config_dir};
+pub use credentials::{
+    credentials_from_config, docker_config_path, registry_credentials, registry_host,
+};
 pub use endpoint::{DEFAULT_SOCKET, Endpoint};
 pub use error::{EngineError, Signal};
 pub use exec::{ExecOutput, ExecSession, ExecSpec};
@@ -44,6 +53,10 @@ pub const MIN_API_VERSION: (usize, usize) = (1, 41);
 
 /// How long one engine call may take to answer unless configured otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How long calls that answer only when their work is done (commit, import, load) may
+/// take: large images legitimately need minutes.
+pub const LONG_TIMEOUT: Duration = Duration::from_secs(3600);
 
 /// A connected Docker Engine (or a compatible one).
 #[derive(Debug, Clone)]
@@ -73,6 +86,13 @@ impl Engine {
     /// The underlying bollard client, for calls this module does not wrap yet.
     pub fn docker(&self) -> &bollard::Docker {
         &self.docker
+    }
+
+    /// The client for calls that answer only when their work is done.
+    pub(crate) fn docker_long(&self) -> bollard::Docker {
+        self.docker
+            .clone()
+            .with_timeout(LONG_TIMEOUT.max(self.timeout))
     }
 
     /// Turn a bollard error from `action` into an [`EngineError`].

@@ -69,11 +69,20 @@ impl EvalError {
 /// Helpers to decorate boxed errors.
 pub trait WithHelp {
     fn with_help(self, help: impl Into<String>) -> Self;
+    /// Give the error this position if it has none yet.
+    fn or_at(self, pos: Pos) -> Self;
 }
 
 impl WithHelp for Box<EvalError> {
     fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    fn or_at(mut self, pos: Pos) -> Self {
+        if self.pos.is_none() && self.rendered.is_none() {
+            self.pos = Some(pos);
+        }
         self
     }
 }

@@ -15,18 +15,42 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::error::{ErrorKind, EvalError, EvalResult, LangError};
-use super::expr::{AttrKey, AttrsExpr, Expr, LambdaExpr, Node, Param};
+use super::expr::{AttrKey, AttrsExpr, BinOp, Expr, LambdaExpr, Node, Param};
 use super::io::Io;
 use super::lower::{Globals, Lowerer};
 use super::parse;
 use super::paths;
 use super::pos::{Files, Pos};
-use super::value::{Attr, Attrs, Closure, Env, List, PartialBuiltin, Thunk, ThunkState, Value};
+use super::value::{
+    Attr, Attrs, Closure, Env, List, PartialBuiltin, Slots, Thunk, ThunkState, Value,
+};
 use crate::source::SourceFile;
 
-/// Nesting depth at which evaluation stops with an error instead of exhausting the stack.
-/// Each level costs a few native frames; the evaluation thread's stack is sized for it.
-pub const MAX_DEPTH: u32 = 100_000;
+/// Nesting depth at which evaluation stops with an error (a logical bound; the stack
+/// bound below is what protects the native stack).
+pub const MAX_DEPTH: u32 = 1_000_000;
+
+/// How much of the evaluation thread's stack evaluation may use before it stops with an
+/// error; the rest is headroom for the deepest builtin or drop below the last check.
+pub const STACK_BUDGET: usize = STACK_SIZE - (128 << 20);
+
+/// The stack of the evaluation thread. Memory is only committed as it is used.
+/// `Eval::new` must run on that thread: it records where the stack starts.
+pub const STACK_SIZE: usize = 1 << 30;
+
+/// Nesting of function calls at which evaluation stops.
+pub const MAX_CALL_DEPTH: u32 = 100_000;
+
+/// Nesting of data walked recursively (`toJSON`, `deepSeq`, `==`, printing) at which
+/// evaluation stops, as Nix's `max-call-depth` (10000) stops it.
+pub const MAX_DATA_DEPTH: u32 = 10_000;
+
+/// The address of a local: where the native stack is right now.
+#[inline(always)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
 
 pub struct Eval {
     pub files: Files,
@@ -35,6 +59,10 @@ pub struct Eval {
     /// Imported files by path: their (lazy) value, so each file is evaluated once.
     imports: RefCell<HashMap<PathBuf, Value>>,
     depth: Cell<u32>,
+    call_depth: Cell<u32>,
+    data_depth: Cell<u32>,
+    /// Where the evaluation thread's stack started (stacks grow down).
+    stack_base: usize,
     steps: Cell<u64>,
     max_steps: Option<u64>,
     /// Folders that file names in diagnostics are shown relative to, in order of
@@ -59,6 +87,9 @@ impl Eval {
             globals: Globals::new(),
             imports: RefCell::new(HashMap::new()),
             depth: Cell::new(0),
+            call_depth: Cell::new(0),
+            data_depth: Cell::new(0),
+            stack_base: stack_position(),
             steps: Cell::new(0),
             max_steps,
             name_bases: RefCell::new(vec![root]),
@@ -70,7 +101,7 @@ impl Eval {
     /// Enter one nesting level: counts steps and depth.
     pub fn enter(&self, pos: Pos) -> EvalResult<DepthGuard<'_>> {
         let depth = self.depth.get() + 1;
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || self.stack_base.saturating_sub(stack_position()) > STACK_BUDGET {
             return Err(EvalError::new(
                 ErrorKind::Limit,
                 "evaluation is nested too deeply (possible infinite recursion)",
@@ -91,6 +122,37 @@ impl Eval {
             }
         }
         Ok(DepthGuard(&self.depth))
+    }
+
+    /// Enter one function call.
+    pub fn enter_call(&self, pos: Pos) -> EvalResult<DepthGuard<'_>> {
+        let depth = self.call_depth.get() + 1;
+        if depth > MAX_CALL_DEPTH {
+            return Err(EvalError::new(
+                ErrorKind::Limit,
+                format!(
+                    "stack overflow: function calls nested more than {MAX_CALL_DEPTH} deep (possible infinite recursion)"
+                ),
+                Some(pos),
+            ));
+        }
+        self.call_depth.set(depth);
+        Ok(DepthGuard(&self.call_depth))
+    }
+
+    /// Enter one level of recursive data walking.
+    pub fn enter_data(&self, pos: Pos) -> EvalResult<DepthGuard<'_>> {
+        let _stack = self.enter(pos)?;
+        let depth = self.data_depth.get() + 1;
+        if depth > MAX_DATA_DEPTH {
+            return Err(EvalError::new(
+                ErrorKind::Limit,
+                format!("stack overflow: data nested more than {MAX_DATA_DEPTH} deep"),
+                Some(pos),
+            ));
+        }
+        self.data_depth.set(depth);
+        Ok(DepthGuard(&self.data_depth))
     }
 
     // ---- files -------------------------------------------------------------------------
@@ -153,7 +215,7 @@ impl Eval {
 
     /// Evaluate a root expression in the empty environment.
     pub fn eval_root(&self, node: &'static Node) -> EvalResult<Value> {
-        let env = Env::new(None, Vec::new());
+        let env = Env::new(None, Slots::new());
         self.eval(node, &env)
     }
 
@@ -171,7 +233,7 @@ impl Eval {
         let file = SourceFile::new(name, path.clone(), text);
         let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
         let node = self.load(file, &dir, Some(pos)).map_err(lang_to_eval)?;
-        let env = Env::new(None, Vec::new());
+        let env = Env::new(None, Slots::new());
         let value = Thunk::pending(node, env);
         self.imports.borrow_mut().insert(path, value.clone());
         self.force(&value)
@@ -188,12 +250,12 @@ impl Eval {
     }
 
     fn force_thunk(&self, t: &Thunk) -> EvalResult<Value> {
-        if let ThunkState::Done(v) = &*t.0.borrow() {
-            return Ok(v.clone());
-        }
-        let pos = match &*t.0.borrow() {
+        let mut state = t.0.borrow_mut();
+        let pos = match &*state {
+            ThunkState::Done(v) => return Ok(v.clone()),
             ThunkState::Pending(node, _) => node.pos,
-            ThunkState::Apply(_, _, pos) | ThunkState::Native(_, pos) => *pos,
+            ThunkState::Apply(f, _) => f.1,
+            ThunkState::Native(_, pos) => *pos,
             ThunkState::Blackhole(pos) => {
                 return Err(EvalError::new(
                     ErrorKind::InfiniteRecursion,
@@ -201,12 +263,12 @@ impl Eval {
                     Some(*pos),
                 ));
             }
-            ThunkState::Done(_) => unreachable!("handled above"),
         };
-        let old = std::mem::replace(&mut *t.0.borrow_mut(), ThunkState::Blackhole(pos));
+        let old = std::mem::replace(&mut *state, ThunkState::Blackhole(pos));
+        drop(state);
         let result = match &old {
             ThunkState::Pending(node, env) => self.eval(node, env),
-            ThunkState::Apply(f, arg, pos) => self.call(f.clone(), arg.clone(), *pos),
+            ThunkState::Apply(f, arg) => self.call(f.0.clone(), arg.clone(), f.1),
             ThunkState::Native(f, _) => f(self).and_then(|v| self.force(&v)),
             ThunkState::Blackhole(_) | ThunkState::Done(_) => unreachable!("handled above"),
         };
@@ -227,12 +289,19 @@ impl Eval {
     #[inline]
     pub fn delay(&self, node: &'static Node, env: &Rc<Env>) -> Value {
         match &node.kind {
+            // A constant thunk (a refused builtin) is forced through `eval`, which gives
+            // its error this position.
+            Expr::Const(Value::Thunk(_)) => Thunk::pending(node, env.clone()),
             Expr::Const(v) => v.clone(),
             Expr::Var { depth, index } => env.ancestor(*depth).get(*index),
             Expr::Lambda(l) => Value::Lambda(Rc::new(Closure {
                 lambda: l,
                 env: env.clone(),
             })),
+            Expr::BinOp(op, lhs, rhs) => match integer_now(*op, lhs, rhs, env) {
+                Some(v) => v,
+                None => Thunk::pending(node, env.clone()),
+            },
             _ => Thunk::pending(node, env.clone()),
         }
     }
@@ -265,11 +334,71 @@ impl Eval {
         let pos = node.pos;
         match &node.kind {
             Expr::Const(v) => self.force(v),
-            Expr::CurPos => Ok(self.pos_value(pos)),
             Expr::Var { depth, index } => {
-                let v = env.ancestor(*depth).get(*index);
-                self.force(&v)
+                let frame = env.ancestor(*depth);
+                let slots = frame.slots.borrow();
+                match &slots[*index as usize] {
+                    Value::Thunk(t) => {
+                        let t = t.clone();
+                        drop(slots);
+                        self.force_thunk(&t)
+                    }
+                    v => Ok(v.clone()),
+                }
             }
+            Expr::Lambda(l) => Ok(Value::Lambda(Rc::new(Closure {
+                lambda: l,
+                env: env.clone(),
+            }))),
+            Expr::Apply(f, arg) => {
+                let f = self.eval(f, env)?;
+                let arg = self.delay(arg, env);
+                self.call(f, arg, pos)
+            }
+            Expr::Let(bindings, body) => {
+                let frame = Env::new(Some(env.clone()), Slots::new());
+                {
+                    let values: Slots = bindings
+                        .iter()
+                        .map(|b| self.delay_in_new_frame(b, &frame))
+                        .collect();
+                    *frame.slots.borrow_mut() = values;
+                }
+                self.eval(body, &frame)
+            }
+            Expr::If(cond, then, otherwise) => {
+                if self.eval_bool(cond, env, "the condition of `if`")? {
+                    self.eval(then, env)
+                } else {
+                    self.eval(otherwise, env)
+                }
+            }
+            Expr::With(ns, body) => {
+                let frame = Env::new(Some(env.clone()), smallvec::smallvec![self.delay(ns, env)]);
+                self.eval(body, &frame)
+            }
+            Expr::BinOp(op, lhs, rhs) => self.binop(*op, lhs, rhs, env, pos),
+            Expr::Not(e) => Ok(Value::Bool(!self.eval_bool(
+                e,
+                env,
+                "the operand of `!`",
+            )?)),
+            // Nix reads `-x` as `0 - x` (so `-0.0` is `0`).
+            Expr::Negate(e) => {
+                let v = self.eval(e, env)?;
+                super::ops::arith(super::expr::BinOp::Sub, &Value::Int(0), &v, pos)
+            }
+            _ => self.eval_cold(node, env),
+        }
+    }
+
+    /// The less frequent forms, kept out of `eval_node` so that its stack frame (paid
+    /// at every level of recursion) stays small.
+    #[inline(never)]
+    fn eval_cold(&self, node: &'static Node, env: &Rc<Env>) -> EvalResult<Value> {
+        let pos = node.pos;
+        match &node.kind {
+            Expr::CurPos => Ok(self.pos_value(pos)),
             Expr::WithVar { name, withs } => {
                 for depth in withs.iter() {
                     let ns = env.ancestor(*depth).get(0);
@@ -288,26 +417,6 @@ impl Eval {
                     }
                 }
                 Err(EvalError::eval(format!("undefined variable `{name}`"), pos))
-            }
-            Expr::Lambda(l) => Ok(Value::Lambda(Rc::new(Closure {
-                lambda: l,
-                env: env.clone(),
-            }))),
-            Expr::Apply(f, arg) => {
-                let f = self.eval(f, env)?;
-                let arg = self.delay(arg, env);
-                self.call(f, arg, pos)
-            }
-            Expr::Let(bindings, body) => {
-                let frame = Env::new(Some(env.clone()), vec![Value::Null; bindings.len()]);
-                {
-                    let values: Vec<Value> = bindings
-                        .iter()
-                        .map(|b| self.delay_in_new_frame(b, &frame))
-                        .collect();
-                    *frame.slots.borrow_mut() = values;
-                }
-                self.eval(body, &frame)
             }
             Expr::Attrs(a) => self.eval_attrs(a, env),
             Expr::List(items) => {
@@ -356,13 +465,6 @@ impl Eval {
                 }
                 Ok(Value::Bool(true))
             }
-            Expr::If(cond, then, otherwise) => {
-                if self.eval_bool(cond, env, "the condition of `if`")? {
-                    self.eval(then, env)
-                } else {
-                    self.eval(otherwise, env)
-                }
-            }
             Expr::Assert(cond, body) => {
                 if self.eval_bool(cond, env, "the condition of `assert`")? {
                     self.eval(body, env)
@@ -374,21 +476,6 @@ impl Eval {
                         Some(pos),
                     ))
                 }
-            }
-            Expr::With(ns, body) => {
-                let frame = Env::new(Some(env.clone()), vec![self.delay(ns, env)]);
-                self.eval(body, &frame)
-            }
-            Expr::BinOp(op, lhs, rhs) => self.binop(*op, lhs, rhs, env, pos),
-            Expr::Not(e) => Ok(Value::Bool(!self.eval_bool(
-                e,
-                env,
-                "the operand of `!`",
-            )?)),
-            // Nix reads `-x` as `0 - x` (so `-0.0` is `0`).
-            Expr::Negate(e) => {
-                let v = self.eval(e, env)?;
-                super::ops::arith(super::expr::BinOp::Sub, &Value::Int(0), &v, pos)
             }
             Expr::Interpolate(parts) => {
                 let mut out = String::new();
@@ -412,6 +499,8 @@ impl Eval {
                 e.help = help.clone();
                 Err(e)
             }
+
+            _ => unreachable!("handled in `eval_node`"),
         }
     }
 
@@ -463,11 +552,12 @@ impl Eval {
         }
     }
 
+    #[inline(never)]
     fn eval_attrs(&self, a: &'static AttrsExpr, env: &Rc<Env>) -> EvalResult<Value> {
         let mut entries: Vec<Attr>;
         let scope = if a.rec {
-            let frame = Env::new(Some(env.clone()), Vec::new());
-            let values: Vec<Value> = a
+            let frame = Env::new(Some(env.clone()), Slots::new());
+            let values: Slots = a
                 .statics
                 .iter()
                 .map(|s| self.delay_in_new_frame(&s.value, &frame))
@@ -584,9 +674,10 @@ impl Eval {
     }
 
     fn call_lambda(&self, c: &Closure, arg: Value, pos: Pos) -> EvalResult<Value> {
+        let _guard = self.enter_call(pos)?;
         let l: &'static LambdaExpr = c.lambda;
         let frame = match &l.param {
-            Param::Ident(_) => Env::new(Some(c.env.clone()), vec![arg]),
+            Param::Ident(_) => Env::new(Some(c.env.clone()), smallvec::smallvec![arg]),
             Param::Formals {
                 formals,
                 ellipsis,
@@ -602,8 +693,8 @@ impl Eval {
                         pos,
                     ));
                 };
-                let frame = Env::new(Some(c.env.clone()), Vec::new());
-                let mut slots = Vec::with_capacity(l.frame_size as usize);
+                let frame = Env::new(Some(c.env.clone()), Slots::new());
+                let mut slots = Slots::with_capacity(l.frame_size as usize);
                 let mut defaults_used = 0;
                 for formal in formals {
                     match attrs.get(&formal.name) {
@@ -696,6 +787,62 @@ impl Eval {
             err.related.push(related);
         }
     }
+}
+
+/// An already evaluated integer, if `node` is one right now (a constant, or a variable
+/// whose value is known), without forcing anything.
+#[inline]
+fn known_int(node: &Node, env: &Rc<Env>) -> Option<i64> {
+    match &node.kind {
+        Expr::Const(Value::Int(i)) => Some(*i),
+        Expr::Var { depth, index } => {
+            let frame = env.ancestor(*depth);
+            let slots = frame.slots.try_borrow().ok()?;
+            match slots.get(*index as usize)? {
+                Value::Int(i) => Some(*i),
+                Value::Thunk(t) => match &*t.0.try_borrow().ok()? {
+                    ThunkState::Done(Value::Int(i)) => Some(*i),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Integer arithmetic and comparisons whose operands are already known are computed
+/// at once instead of allocating a thunk (`f (n - 1)`): pure, total (overflow falls back
+/// to the lazy path, which reports it if forced), so laziness is not observable.
+#[inline]
+fn integer_now(op: BinOp, lhs: &Node, rhs: &Node, env: &Rc<Env>) -> Option<Value> {
+    if !matches!(
+        op,
+        BinOp::Add
+            | BinOp::Sub
+            | BinOp::Mul
+            | BinOp::Less
+            | BinOp::LessEq
+            | BinOp::More
+            | BinOp::MoreEq
+            | BinOp::Eq
+            | BinOp::NotEq
+    ) {
+        return None;
+    }
+    let x = known_int(lhs, env)?;
+    let y = known_int(rhs, env)?;
+    Some(match op {
+        BinOp::Add => Value::Int(x.checked_add(y)?),
+        BinOp::Sub => Value::Int(x.checked_sub(y)?),
+        BinOp::Mul => Value::Int(x.checked_mul(y)?),
+        BinOp::Less => Value::Bool(x < y),
+        BinOp::LessEq => Value::Bool(x <= y),
+        BinOp::More => Value::Bool(x > y),
+        BinOp::MoreEq => Value::Bool(x >= y),
+        BinOp::Eq => Value::Bool(x == y),
+        _ => Value::Bool(x != y),
+    })
 }
 
 /// A parse or lowering error of an imported file, carried through evaluation with its

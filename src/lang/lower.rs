@@ -204,8 +204,25 @@ impl<'g> Lowerer<'g> {
                 )
             }
             ast::Expr::Select(s) => {
-                let target = self.lower_boxed(s.expr(), "select target")?;
-                let path = self.attrpath(&s.attrpath().ok_or_else(|| internal("attrpath"))?)?;
+                let mut target = self.lower_boxed(s.expr(), "select target")?;
+                let mut path = self
+                    .attrpath(&s.attrpath().ok_or_else(|| internal("attrpath"))?)?
+                    .into_vec();
+                // `builtins.NAME` (with `builtins` not shadowed) is a constant.
+                if let Expr::Const(Value::Attrs(b)) = &target.kind
+                    && let Some(Value::Attrs(global)) = self.globals.get("builtins")
+                    && std::rc::Rc::ptr_eq(b, global)
+                    && let Some(AttrKey::Static(name)) = path.first()
+                    && let Some(v) = global.get(name)
+                {
+                    let v = v.clone();
+                    path.remove(0);
+                    if path.is_empty() {
+                        return Ok(self.node(Expr::Const(v), pos));
+                    }
+                    target = Box::new(self.node(Expr::Const(v), target.pos));
+                }
+                let path = path.into_boxed_slice();
                 let default = match s.default_expr() {
                     Some(d) => Some(Box::new(self.lower(&d)?)),
                     None => None,

@@ -87,10 +87,6 @@ pub enum OutputFormat {
     Nix,
 }
 
-/// The stack of the evaluation thread. Memory is only committed as it is used; the depth
-/// bound (`eval::MAX_DEPTH`) keeps evaluation well inside it.
-const STACK_SIZE: usize = 1 << 30;
-
 /// Evaluate a file strictly (deep-forced, like `nix-instantiate --eval --strict`).
 pub fn eval_file(path: &Path, opts: &EvalOptions) -> Result<Located, LangError> {
     run(Input::File(path.to_path_buf()), opts, Mode::Data).map(data)
@@ -172,7 +168,7 @@ fn run_with(
     let opts = opts.clone();
     let handle = std::thread::Builder::new()
         .name("envc-eval".into())
-        .stack_size(STACK_SIZE)
+        .stack_size(eval::STACK_SIZE)
         .spawn(move || evaluate(input, opts, mode, io()))
         .map_err(|e| {
             LangError::new(

@@ -86,6 +86,25 @@ impl Eval {
 
     /// A strict binary operator on two forced values.
     pub fn apply_binop(&self, op: BinOp, a: Value, b: Value, pos: Pos) -> EvalResult<Value> {
+        // Integers are the hot case (counters, recursion): no forcing, no depth tracking.
+        if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+            let (x, y) = (*x, *y);
+            let r = match op {
+                BinOp::Less => Some(Value::Bool(x < y)),
+                BinOp::LessEq => Some(Value::Bool(x <= y)),
+                BinOp::More => Some(Value::Bool(x > y)),
+                BinOp::MoreEq => Some(Value::Bool(x >= y)),
+                BinOp::Eq => Some(Value::Bool(x == y)),
+                BinOp::NotEq => Some(Value::Bool(x != y)),
+                BinOp::Add => x.checked_add(y).map(Value::Int),
+                BinOp::Sub => x.checked_sub(y).map(Value::Int),
+                BinOp::Mul => x.checked_mul(y).map(Value::Int),
+                _ => None,
+            };
+            if let Some(r) = r {
+                return Ok(r);
+            }
+        }
         match op {
             BinOp::Add => self.add(a, b, pos),
             BinOp::Sub | BinOp::Mul | BinOp::Div => arith(op, &a, &b, pos),
@@ -162,7 +181,7 @@ impl Eval {
 
     /// Deep equality as `==` defines it (forcing as needed).
     pub fn equal(&self, a: &Value, b: &Value, pos: Pos) -> EvalResult<bool> {
-        let _guard = self.enter(pos)?;
+        let _guard = self.enter_data(pos)?;
         let a = self.force(a)?;
         let b = self.force(b)?;
         Ok(match (&a, &b) {
@@ -228,7 +247,7 @@ impl Eval {
 
     /// Ordering for `<` and friends: numbers, strings, paths, and lists (lexicographic).
     pub fn compare(&self, a: &Value, b: &Value, pos: Pos) -> EvalResult<Ordering> {
-        let _guard = self.enter(pos)?;
+        let _guard = self.enter_data(pos)?;
         let a = self.force(a)?;
         let b = self.force(b)?;
         let incomparable = || {

@@ -118,8 +118,8 @@ impl Eval {
         out: &mut String,
         seen: &mut HashSet<usize>,
     ) -> EvalResult<()> {
-        let _guard = self.enter(pos)?;
-        let v = self.force(v)?;
+        let _guard = self.enter_data(pos)?;
+        let v = self.force(v).map_err(|e| e.or_at(pos))?;
         match &v {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -180,8 +180,8 @@ impl Eval {
     }
 
     fn json_into(&self, v: &Value, pos: Pos, out: &mut String) -> EvalResult<()> {
-        let _guard = self.enter(pos)?;
-        let v = self.force(v)?;
+        let _guard = self.enter_data(pos)?;
+        let v = self.force(v).map_err(|e| e.or_at(pos))?;
         match &v {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -234,8 +234,8 @@ impl Eval {
     /// Deeply force `v` into plain data, keeping each value's definition span.
     pub fn to_data(&self, v: &Value, pos: Option<Pos>) -> EvalResult<Located> {
         let at = pos.unwrap_or_default();
-        let _guard = self.enter(at)?;
-        let v = self.force(v)?;
+        let _guard = self.enter_data(at)?;
+        let v = self.force(v).map_err(|e| e.or_at(at))?;
         let data = match &v {
             Value::Null => Data::Null,
             Value::Bool(b) => Data::Bool(*b),

@@ -178,12 +178,16 @@ pub struct PartialBuiltin {
 /// (whose single slot holds the namespace). Slots are filled right after the frame is
 /// made, before anything can be evaluated in it, so the `RefCell` is never contended.
 pub struct Env {
-    pub slots: RefCell<Vec<Value>>,
+    /// Most frames (lambda calls, `with`) have one or two slots: keep those inline, so
+    /// that a call costs one allocation.
+    pub slots: RefCell<Slots>,
     pub parent: Option<Rc<Env>>,
 }
 
+pub type Slots = smallvec::SmallVec<[Value; 2]>;
+
 impl Env {
-    pub fn new(parent: Option<Rc<Env>>, slots: Vec<Value>) -> Rc<Env> {
+    pub fn new(parent: Option<Rc<Env>>, slots: Slots) -> Rc<Env> {
         Rc::new(Env {
             slots: RefCell::new(slots),
             parent,
@@ -201,6 +205,7 @@ impl Env {
         env
     }
 
+    #[inline]
     pub fn get(&self, index: u32) -> Value {
         self.slots.borrow()[index as usize].clone()
     }
@@ -217,7 +222,8 @@ pub enum ThunkState {
     /// An expression to evaluate in an environment.
     Pending(&'static Node, Rc<Env>),
     /// A function application made lazily by a builtin (`map f xs`, `genList`...).
-    Apply(Value, Value, Pos),
+    /// The function and call position are shared by all the elements of one call.
+    Apply(Rc<(Value, Pos)>, Value),
     /// A lazy computation made by a builtin (`mapAttrs`, `zipAttrsWith`...).
     Native(NativeFn, Pos),
     /// Being forced right now: forcing it again is infinite recursion.
@@ -230,8 +236,11 @@ impl Thunk {
         Value::Thunk(Thunk(Rc::new(RefCell::new(ThunkState::Pending(node, env)))))
     }
 
-    pub fn apply(f: Value, arg: Value, pos: Pos) -> Value {
-        Value::Thunk(Thunk(Rc::new(RefCell::new(ThunkState::Apply(f, arg, pos)))))
+    pub fn apply(f: &Rc<(Value, Pos)>, arg: Value) -> Value {
+        Value::Thunk(Thunk(Rc::new(RefCell::new(ThunkState::Apply(
+            f.clone(),
+            arg,
+        )))))
     }
 
     pub fn native(

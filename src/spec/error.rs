@@ -16,7 +16,7 @@ use crate::source::{SourceFile, Span};
 /// What is wrong with a config.
 #[derive(Debug, thiserror::Error)]
 pub enum ErrorKind {
-    #[error("no `envc.nix` or `envc.json` in `{}` or any folder above it", dir.display())]
+    #[error("no `envc.nix` or `envc.json` found from `{}`", dir.display())]
     NotFound { dir: PathBuf },
     #[error("cannot read `{}`", path.display())]
     Read {
@@ -78,6 +78,8 @@ pub struct Inner {
     pub notes: Vec<(Span, String)>,
     /// An evaluator error, reported as is.
     pub lang: Option<Box<dyn Diagnostic + Send + Sync>>,
+    /// What envc was doing (`in variant `gpu``), shown before the message.
+    pub context: Option<String>,
     related: Vec<Note>,
     source: Option<Src>,
 }
@@ -90,6 +92,7 @@ impl SpecError {
             help: None,
             notes: Vec::new(),
             lang: None,
+            context: None,
             related: Vec::new(),
             source: None,
         }))
@@ -157,6 +160,12 @@ impl SpecError {
         self
     }
 
+    /// Say what envc was doing when the error happened.
+    pub fn context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
+        self
+    }
+
     /// `file:line:col` of the primary location, if any.
     pub fn location(&self) -> Option<String> {
         self.at.as_ref().map(|(s, _)| s.location())
@@ -184,6 +193,9 @@ impl From<ErrorKind> for SpecError {
 
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(context) = &self.context {
+            write!(f, "{context}: ")?;
+        }
         match &self.lang {
             Some(lang) => fmt::Display::fmt(lang, f),
             None => fmt::Display::fmt(&self.kind, f),

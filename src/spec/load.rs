@@ -49,6 +49,17 @@ impl LoadedSpec {
     pub fn canonical_json(&self) -> String {
         serde_json::to_string(&self.normalized()).expect("a JSON value always serializes")
     }
+
+    /// The part of the spec an image is made from — `platform`, `base` and `build`, nothing
+    /// of the run side — normalized like [`Self::normalized`]. Image keys start here.
+    pub fn image_inputs(&self) -> serde_json::Value {
+        let spec = &self.spec;
+        sort_keys(serde_json::json!({
+            "platform": spec.platform,
+            "base": spec.base,
+            "build": spec.build,
+        }))
+    }
 }
 
 /// Find the config: `envc.nix` or `envc.json` in `start` or the nearest folder above it.
@@ -93,8 +104,14 @@ pub fn load(config: &Path, variant: Option<&str>) -> Result<LoadedSpec, SpecErro
         })
         .collect();
     let (merged, variant) = merge_modules(modules, variant, &root)?;
-    let mut spec: Spec = decode::decode(&merged, &root, &[])?;
-    validate::validate(&spec, &merged, &root)?;
+    // Errors found once a variant is applied may come from the variant or from how it
+    // combines with the config; say which variant was being applied.
+    let in_variant = |e: SpecError| match &variant {
+        Some(name) => e.context(format!("in variant `{name}`")),
+        None => e,
+    };
+    let mut spec: Spec = decode::decode(&merged, &root, &[]).map_err(in_variant)?;
+    validate::validate(&spec, &merged, &root).map_err(in_variant)?;
     normalize(&mut spec);
     Ok(LoadedSpec {
         spec,
@@ -194,7 +211,11 @@ fn merge_modules(
             }
         },
     };
-    let merged = merge::merge(defs, &[])?
+    let merged = merge::merge(defs, &[])
+        .map_err(|e| match &chosen {
+            Some(name) => e.context(format!("in variant `{name}`")),
+            None => e,
+        })?
         .unwrap_or_else(|| Located::new(Data::Attrs(BTreeMap::new()), None));
     let mut merged = merged;
     if !variant_trees.is_empty()
@@ -309,4 +330,44 @@ fn absolute(path: &Path) -> PathBuf {
             .join(path)
     };
     modules::normalize(&joined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_json(text: &str) -> LoadedSpec {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("envc.json");
+        std::fs::write(&path, text).unwrap();
+        load(&path, None).unwrap()
+    }
+
+    #[test]
+    fn run_side_changes_leave_image_inputs_alone() {
+        let a = load_json(
+            r#"{"name": "a", "base": {"image": "debian:bookworm"}, "build": {"apt": ["git"]}}"#,
+        );
+        let b = load_json(
+            r#"{"name": "b", "base": {"image": "debian:bookworm"}, "build": {"apt": ["git"]},
+                "run": {"gpu": "all", "env": {"X": "{home}"}}, "build_host": {"proxy": true}}"#,
+        );
+        assert_eq!(a.image_inputs(), b.image_inputs());
+        assert_ne!(a.canonical_json(), b.canonical_json());
+        let c = load_json(
+            r#"{"name": "a", "base": {"image": "debian:bookworm"}, "build": {"apt": ["curl"]}}"#,
+        );
+        assert_ne!(a.image_inputs(), c.image_inputs());
+    }
+
+    #[test]
+    fn canonical_json_is_sorted_and_compact() {
+        let a = load_json(r#"{"name": "a", "base": {"image": "debian:bookworm"}}"#);
+        let text = a.canonical_json();
+        assert!(
+            text.starts_with(r#"{"base":{"image":"debian:bookworm"},"build":{"apt":[]"#),
+            "{text}"
+        );
+        assert!(!text.contains(": ") && !text.contains(", ") && !text.contains('\n'));
+    }
 }

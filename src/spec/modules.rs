@@ -69,17 +69,31 @@ impl Loader<'_> {
             return Ok(());
         }
         let value = self.evaluate(path, imported_at)?;
+        let name = display_name(path, self.root);
+        self.stack.push(path.to_path_buf());
+        self.add(path, name, value, "this is the file's value")?;
+        self.stack.pop();
+        Ok(())
+    }
+
+    /// Add one module's value (a file's, or an inline attribute set in `imports`) after
+    /// the modules it imports. `path` is the file it is written in.
+    fn add(
+        &mut self,
+        path: &Path,
+        name: String,
+        value: Located,
+        what: &str,
+    ) -> Result<(), SpecError> {
         let Data::Attrs(mut attrs) = value.data else {
             let found = describe(&value.data);
             return Err(SpecError::new(ErrorKind::NotAttrs { found })
-                .at(value.span.as_ref(), "this is the file's value")
+                .at(value.span.as_ref(), what)
                 .help("a config or module is an attribute set `{ ... }`, or a function `{ lib, ... }: { ... }`"));
         };
         // `$schema` is for editors (a JSON file naming its schema); it is not part of the spec.
         attrs.remove("$schema");
-        let imports = attrs.remove("imports");
-        self.stack.push(path.to_path_buf());
-        if let Some(imports) = imports {
+        if let Some(imports) = attrs.remove("imports") {
             let list = match imports.data {
                 Data::List(items) => items,
                 other => {
@@ -92,6 +106,12 @@ impl Loader<'_> {
                 }
             };
             for item in list {
+                // An attribute set in `imports` is a module written inline, as in nixpkgs.
+                if matches!(item.data, Data::Attrs(_)) {
+                    let inline = format!("{name} (inline module)");
+                    self.add(path, inline, item, "this inline module")?;
+                    continue;
+                }
                 let (target, text) = self.resolve(path, &item)?;
                 let span = item.span.clone();
                 match span.as_ref() {
@@ -100,9 +120,8 @@ impl Loader<'_> {
                 }
             }
         }
-        self.stack.pop();
         self.modules.push(Module {
-            name: display_name(path, self.root),
+            name,
             path: path.to_path_buf(),
             value: Located::new(Data::Attrs(attrs), value.span),
         });
@@ -182,7 +201,10 @@ impl Loader<'_> {
             }
             other => {
                 return Err(bad(
-                    format!("expected a path or a string, found {}", describe(other)),
+                    format!(
+                        "expected a path, a string or an inline module, found {}",
+                        describe(other)
+                    ),
                     "?".into(),
                 ));
             }

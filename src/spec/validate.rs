@@ -48,6 +48,53 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
         _ => {}
     }
 
+    if !spec.targets.docker.enable && !spec.targets.apptainer.enable {
+        return Err(v
+            .invalid(&["targets"], "no target is enabled")
+            .help("enable `targets.docker` or `targets.apptainer`"));
+    }
+
+    let run = &spec.run;
+    let mut container_paths: Vec<(Vec<String>, &str)> = vec![(
+        vec!["run".into(), "project".into(), "target".into()],
+        run.project.target.as_str(),
+    )];
+    let indexed = |field: &str, i: usize| {
+        vec![
+            "run".to_string(),
+            field.to_string(),
+            i.to_string(),
+            "target".to_string(),
+        ]
+    };
+    for (i, m) in run.mounts.iter().enumerate() {
+        container_paths.push((indexed("mounts", i), m.target.as_str()));
+    }
+    for (i, t) in run.tmpfs.iter().enumerate() {
+        container_paths.push((indexed("tmpfs", i), t.target.as_str()));
+    }
+    for (i, vol) in run.volumes.iter().enumerate() {
+        container_paths.push((indexed("volumes", i), vol.target.as_str()));
+    }
+    for (i, c) in run.caches.iter().enumerate() {
+        container_paths.push((indexed("caches", i), c.target.as_str()));
+    }
+    for (i, d) in run.devices.iter().enumerate() {
+        let path = vec!["run".to_string(), "devices".to_string(), i.to_string()];
+        container_paths.push((path, d.as_str()));
+    }
+    for (path, target) in container_paths {
+        // A placeholder such as `{home}` expands to an absolute path.
+        if !(target.starts_with('/') || target.starts_with('{')) {
+            let segs: Vec<&str> = path.iter().map(String::as_str).collect();
+            return Err(v
+                .invalid(&segs, &format!("`{target}` is not an absolute path"))
+                .help(
+                    "paths in the container start with `/` (or a placeholder such as `{home}`)",
+                ));
+        }
+    }
+
     let network = &spec.run.network;
     if network.create {
         match network.name.as_ref().map(|n| n.as_str()) {

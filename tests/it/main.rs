@@ -1,14 +1,17 @@
 //! envc's integration tests: one binary, so the suite links once.
 
+mod apptainer;
 mod build;
 mod conformance;
 mod emit;
 mod engine;
+mod flake;
 mod lang_cases;
 mod lang_differential;
 mod lang_hermetic;
+mod lock;
+mod msrv;
 mod plan;
-mod spec;
-mod apptainer;
 mod sif;
+mod spec;
 mod support;

@@ -87,7 +87,7 @@ impl Eval {
         pos: Pos,
         seen: &mut std::collections::HashSet<usize>,
     ) -> EvalResult<()> {
-        let _guard = self.enter(pos)?;
+        let _guard = self.enter_data(pos)?;
         match self.force(v)? {
             Value::Attrs(a) if seen.insert(Rc::as_ptr(&a) as usize) => {
                 for attr in &a.entries {

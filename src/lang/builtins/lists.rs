@@ -66,12 +66,12 @@ pub fn elem(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
 }
 
 pub fn map(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
-    let f = e.arg_function(&args[0], "map", pos)?;
+    let f = Rc::new((e.arg_function(&args[0], "map", pos)?, pos));
     let l = e.arg_list(&args[1], "map", pos)?;
     let items = l
         .items
         .iter()
-        .map(|x| Thunk::apply(f.clone(), x.clone(), pos))
+        .map(|x| Thunk::apply(&f, x.clone()))
         .collect();
     Ok(Value::List(Rc::new(List {
         items,
@@ -181,7 +181,7 @@ pub fn foldl(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
 }
 
 pub fn gen_list(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
-    let f = e.arg_function(&args[0], "genList", pos)?;
+    let f = Rc::new((e.arg_function(&args[0], "genList", pos)?, pos));
     let n = e.arg_int(&args[1], "genList", pos)?;
     if n < 0 {
         return Err(EvalError::eval(
@@ -189,9 +189,7 @@ pub fn gen_list(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
             pos,
         ));
     }
-    let items = (0..n)
-        .map(|i| Thunk::apply(f.clone(), Value::Int(i), pos))
-        .collect();
+    let items = (0..n).map(|i| Thunk::apply(&f, Value::Int(i))).collect();
     Ok(list(items))
 }
 

@@ -216,3 +216,127 @@ fn networks_and_volumes_are_created_found_by_label_and_removed() {
         assert!(!engine.volume_exists(&name).await.unwrap());
     });
 }
+
+#[test]
+fn attach_streams_stdin_in_and_output_out() {
+    let rt = docker::runtime();
+    let Some(engine) = docker::engine(&rt) else {
+        return;
+    };
+    let image = busybox::image(&rt, &engine);
+    rt.block_on(async {
+        use tokio::io::AsyncWriteExt;
+        let mut spec = sh(&image, "tr a-z A-Z; echo done >&2");
+        spec.open_stdin = true;
+        let container = engine.create_container(&spec).await.unwrap();
+        // Attach first, so no output is lost.
+        let mut attached = engine.attach(container.id(), true).await.unwrap();
+        container.start().await.unwrap();
+        let mut input = attached.input.take().unwrap();
+        input.write_all(b"hello $USER 'quoted'\n").await.unwrap();
+        input.shutdown().await.unwrap();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        while let Some(chunk) = attached.output.next().await {
+            match chunk.unwrap() {
+                LogChunk::Stdout(b) | LogChunk::Console(b) => out.extend_from_slice(&b),
+                LogChunk::Stderr(b) => err.extend_from_slice(&b),
+            }
+        }
+        assert!(container.wait().await.unwrap().success());
+        assert_eq!(String::from_utf8_lossy(&out), "HELLO $USER 'QUOTED'\n");
+        assert_eq!(String::from_utf8_lossy(&err), "done\n");
+        container.remove().await.unwrap();
+    });
+}
+
+#[test]
+fn a_tty_container_sees_the_size_it_is_given() {
+    let rt = docker::runtime();
+    let Some(engine) = docker::engine(&rt) else {
+        return;
+    };
+    let image = busybox::image(&rt, &engine);
+    rt.block_on(async {
+        use tokio::io::AsyncWriteExt;
+        // Reads a line first, so the size is asked only after the resize.
+        let mut spec = sh(&image, "read line; stty size");
+        spec.open_stdin = true;
+        spec.tty = true;
+        let container = engine.create_container(&spec).await.unwrap();
+        let mut attached = engine.attach(container.id(), true).await.unwrap();
+        container.start().await.unwrap();
+        engine
+            .resize_container(container.id(), 33, 77)
+            .await
+            .unwrap();
+        let mut input = attached.input.take().unwrap();
+        input.write_all(b"go\n").await.unwrap();
+        let mut out = Vec::new();
+        while let Some(chunk) = attached.output.next().await {
+            let chunk = chunk.unwrap();
+            assert!(
+                matches!(chunk, LogChunk::Console(_)),
+                "a tty has one stream: {chunk:?}"
+            );
+            out.extend_from_slice(chunk.bytes());
+        }
+        assert!(container.wait().await.unwrap().success());
+        let out = String::from_utf8_lossy(&out);
+        assert!(out.contains("33 77"), "{out:?}");
+        container.remove().await.unwrap();
+    });
+}
+
+/// `app/config.txt`, mode 0640, owned by 1000:1000.
+fn config_tar() -> bytes::Bytes {
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Regular);
+    header.set_mode(0o640);
+    header.set_uid(1000);
+    header.set_gid(1000);
+    header.set_mtime(0);
+    header.set_size(6);
+    builder
+        .append_data(&mut header, "app/config.txt", &b"hello\n"[..])
+        .unwrap();
+    builder.into_inner().unwrap().into()
+}
+
+#[test]
+fn upload_extracts_a_tar_into_the_container_with_its_owners_and_modes() {
+    let rt = docker::runtime();
+    let Some(engine) = docker::engine(&rt) else {
+        return;
+    };
+    let image = busybox::image(&rt, &engine);
+    rt.block_on(async {
+        let script = "stat -c '%a %u:%g %s' /tmp/app/config.txt && cat /tmp/app/config.txt";
+        let container = engine.create_container(&sh(&image, script)).await.unwrap();
+        // `/opt` does not exist in the image: the engine refuses, and the error says so.
+        let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(config_tar())]);
+        let missing = engine
+            .upload(container.id(), "/opt", stream)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            format!(
+                "no destination directory `{}:/opt` in the Docker engine",
+                container.id()
+            )
+        );
+
+        let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(config_tar())]);
+        engine.upload(container.id(), "/tmp", stream).await.unwrap();
+        container.start().await.unwrap();
+        assert!(container.wait().await.unwrap().success());
+        let mut out = Vec::new();
+        let mut logs = engine.logs(container.id(), false);
+        while let Some(chunk) = logs.next().await {
+            out.extend_from_slice(chunk.unwrap().bytes());
+        }
+        assert_eq!(String::from_utf8_lossy(&out), "640 1000:1000 6\nhello\n");
+        container.remove().await.unwrap();
+    });
+}

@@ -27,7 +27,10 @@ fn commit_applies_changes_and_labels_and_the_label_finds_the_image() {
         let commit = CommitSpec {
             reference: Some(reference.clone()),
             changes: vec!["WORKDIR /work".into(), "ENV STEP=done".into()],
-            labels: HashMap::from([("dev.envc.key".into(), key.clone())]),
+            labels: HashMap::from([
+                ("dev.envc.key".into(), key.clone()),
+                ("dev.envc.note".into(), r#"a "b" $HOME \ c"#.into()),
+            ]),
             config: ContainerConfig {
                 env: Some(vec!["PATH=/bin:/usr/bin".into()]),
                 cmd: Some(vec!["sh".into()]),
@@ -44,7 +47,9 @@ fn commit_applies_changes_and_labels_and_the_label_finds_the_image() {
         let env = config.env.unwrap();
         assert!(env.contains(&"STEP=done".to_string()), "{env:?}");
         assert_eq!(config.working_dir.as_deref(), Some("/work"));
-        assert_eq!(config.labels.unwrap().get("dev.envc.key"), Some(&key));
+        let labels = config.labels.unwrap();
+        assert_eq!(labels.get("dev.envc.key"), Some(&key));
+        assert_eq!(labels["dev.envc.note"], r#"a "b" $HOME \ c"#);
 
         let found = engine
             .list_images_by_label("dev.envc.key", Some(&key))

@@ -3,6 +3,9 @@
 
 mod connect;
 mod containers;
+mod context;
 mod images;
 mod interrupt;
+mod podman;
 mod registry;
+mod tls;

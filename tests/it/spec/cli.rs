@@ -283,3 +283,26 @@ fn evaluation_stays_inside_the_project() {
     assert_eq!(run.code(), 2);
     assert!(run.stderr().contains("envc.nix:1:"), "{}", run.stderr());
 }
+
+#[test]
+fn inline_modules_in_imports_merge_before_the_file() {
+    let dir = project(&[
+        ("extra.json", r#"{ "build": { "apt": ["from-json"] } }"#),
+        (
+            "envc.nix",
+            r#"{
+  imports = [
+    { build.apt = [ "inline" ]; imports = [ ./extra.json ]; }
+  ];
+  name = "inline";
+  base.image = "debian:bookworm";
+  build.apt = [ "own" ];
+}"#,
+        ),
+    ]);
+    let spec = show_json(dir.path(), &[]);
+    assert_eq!(
+        spec["build"]["apt"],
+        serde_json::json!(["from-json", "inline", "own"])
+    );
+}

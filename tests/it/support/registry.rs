@@ -23,7 +23,36 @@ pub fn available() -> bool {
 impl Registry {
     /// Start a registry and wait until it answers.
     pub fn start() -> Registry {
+        Registry::start_with(None)
+    }
+
+    /// Start a registry that requires `user` / `password` (htpasswd, bcrypt).
+    pub fn start_with_auth(user: &str, password: &str) -> Registry {
+        Registry::start_with(Some((user, password)))
+    }
+
+    fn start_with(auth: Option<(&str, &str)>) -> Registry {
         let dir = tempfile::tempdir().unwrap();
+        let auth_config = match auth {
+            None => String::new(),
+            Some((user, password)) => {
+                // bcrypt, which the registry requires, through the C library's crypt(3).
+                let output = Command::new("python3")
+                    .args(["-W", "ignore", "-c"])
+                    .arg("import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))")
+                    .arg(password)
+                    .output()
+                    .expect("run python3 for a bcrypt hash");
+                assert!(output.status.success(), "bcrypt hashing failed");
+                let hash = String::from_utf8(output.stdout).unwrap();
+                let htpasswd = dir.path().join("htpasswd");
+                std::fs::write(&htpasswd, format!("{user}:{}\n", hash.trim())).unwrap();
+                format!(
+                    "auth:\n  htpasswd:\n    realm: envc-test\n    path: {}\n",
+                    htpasswd.display()
+                )
+            }
+        };
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -34,7 +63,7 @@ impl Registry {
             &config,
             format!(
                 "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n\
-                 http:\n  addr: 127.0.0.1:{port}\n",
+                 http:\n  addr: 127.0.0.1:{port}\n{auth_config}",
                 dir.path().join("data").display()
             ),
         )

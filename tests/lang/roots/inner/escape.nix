@@ -1,1 +1,3 @@
-import ../outside.nix
+{
+  v = import ../outside.nix;
+}

@@ -1,0 +1,2 @@
+# envc: only
+import <envc/../Cargo.toml>

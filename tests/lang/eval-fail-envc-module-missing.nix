@@ -1,0 +1,2 @@
+# envc: only
+import <envc/no-such-module.nix>

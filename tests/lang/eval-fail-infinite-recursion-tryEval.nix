@@ -1,0 +1,1 @@
+builtins.tryEval (let x = x; in x)

@@ -1,2 +1,0 @@
-# envc: only root=roots/inner
-builtins.pathExists ./roots/inner/../outside.nix

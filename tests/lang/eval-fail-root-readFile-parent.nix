@@ -1,2 +1,0 @@
-# envc: only root=roots/inner
-builtins.readFile ./roots/secret.txt

@@ -1,0 +1,1 @@
+{ "" = 6; "1x" = 2; "a b" = 1; a'b = 5; a-b = 4; dollar = "\${not interpolated} $ $$"; esc = "quote \" backslash \\ newline \n tab \t cr \r"; floats = [ 1 -2.5 0.001 ]; ints = [ 0 -1 1000000 ]; nested = { bools = [ true false ]; list = [ [ ] { } [ { } ] ]; null = null; }; null = null; true = true; x1 = 3; }

@@ -1,2 +1,0 @@
-# envc: root=roots/inner
-(import ./roots/inner/main.nix).inside

@@ -1,0 +1,1 @@
+[ true 2 "string" "y" ]

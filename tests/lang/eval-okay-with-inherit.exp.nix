@@ -1,0 +1,1 @@
+{ x = "from-with"; y = "let-y"; }

@@ -1,1 +1,0 @@
-{ inside = import ./sub/value.nix; }

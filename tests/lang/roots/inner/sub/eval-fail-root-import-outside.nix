@@ -1,0 +1,2 @@
+# envc: only root=..
+import ../../outside.nix

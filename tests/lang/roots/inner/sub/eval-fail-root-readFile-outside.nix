@@ -1,0 +1,2 @@
+# envc: only root=..
+builtins.readFile ../../secret.txt

@@ -1,0 +1,5 @@
+{
+  name = "demo";
+  base.debootstrap.suite = "bookworm";
+  targets.docker.enable = false;
+}
