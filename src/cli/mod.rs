@@ -8,6 +8,7 @@ use crate::exit::{Outcome, Report, to_exit_code};
 
 pub mod audit;
 pub mod build;
+pub mod build_sif;
 pub mod check;
 mod completions;
 pub mod config_args;
