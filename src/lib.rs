@@ -15,6 +15,7 @@ pub mod lang;
 pub mod lock;
 pub mod plan;
 pub mod rootfs;
+pub mod run;
 pub mod sif;
 pub mod source;
 pub mod spec;

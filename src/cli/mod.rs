@@ -13,6 +13,7 @@ pub mod check;
 mod completions;
 pub mod config_args;
 pub mod digest;
+pub mod down;
 pub mod emit;
 pub mod eval;
 pub mod gc;
@@ -20,8 +21,12 @@ pub mod images;
 pub mod inspect;
 pub mod lock;
 pub mod plan;
+pub mod run;
 pub mod schema;
+pub mod shell;
 pub mod show;
+pub mod status;
+pub mod up;
 
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
@@ -70,6 +75,16 @@ pub enum Command {
     Digest(digest::DigestArgs),
     /// List a SIF file's objects and the envc metadata in it.
     Inspect(inspect::InspectArgs),
+    /// Start the environment: build if needed, start services, map the host user.
+    Up(up::UpArgs),
+    /// Run a command as the mapped user in the environment (`envc run -- CMD ARGS...`).
+    Run(run::RunArgs),
+    /// Open an interactive login shell in the environment.
+    Shell(shell::ShellArgs),
+    /// Stop and remove the environment's containers and network.
+    Down(down::DownArgs),
+    /// Show the environment's containers and whether the config changed since `up`.
+    Status(status::StatusArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -99,6 +114,11 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Gc(args) => gc::run(args),
         Command::Digest(args) => digest::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Up(args) => up::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Shell(args) => shell::run(args),
+        Command::Down(args) => down::run(args),
+        Command::Status(args) => status::run(args),
     }
 }
 

@@ -102,6 +102,13 @@ pub enum EngineError {
     #[error("Docker engine stream failed: {action}: {message}")]
     Stream { action: String, message: String },
 
+    /// Registry credentials could not be read.
+    #[error("cannot get credentials for `{registry}`: {reason}")]
+    #[diagnostic(help(
+        "check the Docker config file (`~/.docker/config.json` or `$DOCKER_CONFIG`) and its credential helper"
+    ))]
+    Credentials { registry: String, reason: String },
+
     /// Reading or writing local data for an engine call failed.
     #[error("{action}")]
     Io {
@@ -109,13 +116,6 @@ pub enum EngineError {
         #[source]
         source: std::io::Error,
     },
-
-    /// Registry credentials could not be read.
-    #[error("cannot get credentials for `{registry}`: {reason}")]
-    #[diagnostic(help(
-        "check the Docker config file (`~/.docker/config.json` or `$DOCKER_CONFIG`) and its credential helper"
-    ))]
-    Credentials { registry: String, reason: String },
 
     /// The user (or the system) asked envc to stop.
     #[error("interrupted by {}", signal.name())]

@@ -12,6 +12,7 @@ mod lang_hermetic;
 mod lock;
 mod msrv;
 mod plan;
+mod run;
 mod sif;
 mod spec;
 mod support;
