@@ -16,7 +16,8 @@ use crate::build::ProgressMode;
 use crate::engine::Engine;
 use crate::exit::{Outcome, Report};
 
-use super::build::{BuildArgs, BuildFailure, build_loaded, plan_for_build};
+use super::build::{BuildArgs, BuildFailure, BuildSettings, build_loaded, plan_for_build};
+use crate::spec::LoadedSpec;
 
 /// `--target` values of `envc build`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -60,36 +61,8 @@ pub fn run(args: BuildArgs) -> Result<Outcome, Report> {
                     eprintln!("reused `{}` (its recorded key matches)", path.display());
                 }
             } else {
-                let built = match build_loaded(&loaded, &settings) {
-                    Ok(built) => built,
-                    Err(BuildFailure::Interrupted(status)) => {
-                        eprintln!("envc: build interrupted; no SIF was written");
-                        return Ok(Outcome::Status(status));
-                    }
-                    Err(BuildFailure::Report(report)) => return Err(report),
-                };
-                let runtime = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .map_err(|e| {
-                        Report::environment(miette::miette!("cannot start the async runtime: {e}"))
-                    })?;
-                let assembled = runtime.block_on(async {
-                    let engine = Engine::connect().await.map_err(Report::from)?;
-                    native::build_sif(&engine, &loaded.spec, plan, &built.image.id, &path)
-                        .await
-                        .map_err(Report::found)
-                })?;
-                if !quiet {
-                    eprintln!(
-                        "built `{}` from `{}`: {:.1} MiB (squashfs {:.1} MiB) in {:.1}s",
-                        path.display(),
-                        built.image.reference,
-                        mib(assembled.sif_bytes),
-                        mib(assembled.squashfs_bytes),
-                        started.elapsed().as_secs_f64()
-                    );
+                if let Some(status) = ensure_native_sif(&loaded, &settings, &path)? {
+                    return Ok(Outcome::Status(status));
                 }
             }
             path
@@ -122,6 +95,56 @@ pub fn run(args: BuildArgs) -> Result<Outcome, Report> {
 
 fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// Build (or take from the step cache) the Docker image of `loaded` and assemble its SIF
+/// at `path`. `Some(status)` when the build was interrupted.
+pub fn ensure_native_sif(
+    loaded: &LoadedSpec,
+    settings: &BuildSettings,
+    path: &Path,
+) -> Result<Option<u8>, Report> {
+    let quiet = settings.options.progress == ProgressMode::Quiet;
+    let started = Instant::now();
+    let built = match build_loaded(loaded, settings) {
+        Ok(built) => built,
+        Err(BuildFailure::Interrupted(status)) => {
+            eprintln!("envc: build interrupted; no SIF was written");
+            return Ok(Some(status));
+        }
+        Err(BuildFailure::Report(report)) => return Err(report),
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Report::environment(miette::miette!(
+                "cannot create the SIF cache `{}`: {e}",
+                dir.display()
+            ))
+        })?;
+    }
+    let plan = plan_for_build(loaded, settings.locked)?.plan;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Report::environment(miette::miette!("cannot start the async runtime: {e}")))?;
+    let assembled = runtime.block_on(async {
+        let engine = Engine::connect().await.map_err(Report::from)?;
+        native::build_sif(&engine, &loaded.spec, &plan, &built.image.id, path)
+            .await
+            .map_err(Report::found)
+    })?;
+    if !quiet {
+        eprintln!(
+            "built `{}` from `{}`: {:.1} MiB (squashfs {:.1} MiB) in {:.1}s",
+            path.display(),
+            built.image.reference,
+            mib(assembled.sif_bytes),
+            mib(assembled.squashfs_bytes),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(None)
 }
 
 /// Copy `from` to `to` under a temporary name in `to`'s folder, then rename it into place.

@@ -22,6 +22,7 @@ pub mod inspect;
 pub mod lock;
 pub mod plan;
 pub mod run;
+pub mod run_apptainer;
 pub mod schema;
 pub mod shell;
 pub mod show;
