@@ -1,6 +1,7 @@
 //! envc's integration tests: one binary, so the suite links once.
 
 mod apptainer;
+mod apptainer_target;
 mod build;
 mod conformance;
 mod emit;
