@@ -4,6 +4,7 @@
 //! `lang` (parse + evaluate) → `spec` (typed, merged, validated) → `lock` / `plan`
 //! → `emit` / `build` / `run` / `verify` / `audit`. See DESIGN.md for the pipeline.
 
+pub mod apptainer;
 pub mod audit;
 pub mod build;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod lang;
 pub mod lock;
 pub mod plan;
 pub mod rootfs;
+pub mod run;
 pub mod sif;
 pub mod source;
 pub mod spec;

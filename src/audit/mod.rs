@@ -150,9 +150,14 @@ pub fn audit(spec: &Spec, plan: &Plan) -> Audit {
     Audit { inputs, risks }
 }
 
+/// The pin of an image from its pinned reference: `repo@sha256:...`, or a bare local image ID.
 fn digest_pin(pinned: Option<&str>) -> Pin {
-    match pinned.and_then(|p| p.split_once('@')) {
-        Some((_, digest)) => Pin::Digest(digest.to_owned()),
+    match pinned {
+        Some(p) if p.starts_with("sha256:") => Pin::Digest(format!("{p} (local image ID)")),
+        Some(p) => match p.split_once('@') {
+            Some((_, digest)) => Pin::Digest(digest.to_owned()),
+            None => Pin::Unpinned,
+        },
         None => Pin::Unpinned,
     }
 }

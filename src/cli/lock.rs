@@ -4,13 +4,12 @@
 use clap::Args;
 
 use crate::exit::{Outcome, Report};
-use std::collections::BTreeMap;
+use std::path::Path;
 
-use crate::lock::file::{Freshness, LOCK_FILE, LockFile, PipPin, freshness};
-use crate::lock::locking::{Resolve, ResolveError, lock_entry};
-use crate::plan::Digest;
+use crate::lock::engine_resolver::{EngineResolver, HOST_CA_BUNDLE};
+use crate::lock::file::{Freshness, LOCK_FILE, LockFile, freshness};
+use crate::lock::locking::{LockingError, lock_entry};
 use crate::spec;
-use crate::spec::model::{DebootstrapBase, PipSpec};
 
 use super::config_args::ConfigArgs;
 
@@ -81,9 +80,19 @@ pub fn run(args: LockArgs) -> Result<Outcome, Report> {
     }
 
     let mut lock = lock.unwrap_or_default();
-    let mut resolver = Unresolved;
     for env in &environments {
-        let entry = lock_entry(&env.spec, &root, &mut resolver).map_err(Report::environment)?;
+        let spec = &env.spec;
+        let mut resolver = EngineResolver::new(spec.platform.as_str()).map_err(to_report)?;
+        if spec.build_host.ca_certificates && Path::new(HOST_CA_BUNDLE).is_file() {
+            resolver.ca_bundle = Some(HOST_CA_BUNDLE.into());
+        }
+        if spec.build_host.proxy {
+            resolver.env = PROXY_VARIABLES
+                .iter()
+                .filter_map(|name| std::env::var(name).ok().map(|v| format!("{name}={v}")))
+                .collect();
+        }
+        let entry = lock_entry(spec, &root, &mut resolver).map_err(to_report)?;
         lock.set_entry(env.variant.as_deref(), entry);
     }
     lock.write(&lock_path).map_err(Report::environment)?;
@@ -91,42 +100,16 @@ pub fn run(args: LockArgs) -> Result<Outcome, Report> {
     Ok(Outcome::Success)
 }
 
-/// The resolver of this build: inputs that pin themselves (image references with a digest,
-/// archives with their hash) lock without one; anything else is refused with the reason.
-struct Unresolved;
+/// The proxy variables passed to resolving containers when `build_host.proxy` is set.
+const PROXY_VARIABLES: &[&str] = &[
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+];
 
-impl Unresolved {
-    fn refuse<T>(what: String) -> Result<T, ResolveError> {
-        Err(ResolveError {
-            what,
-            message: "resolving it needs the Docker engine resolvers, which are not part of this build yet; pin it in the config (`repo:tag@sha256:...`, `name=version`) or lock later".into(),
-        })
-    }
-}
-
-impl Resolve for Unresolved {
-    fn image_digest(&mut self, reference: &str, _: &str) -> Result<Digest, ResolveError> {
-        Self::refuse(format!("image `{reference}`"))
-    }
-    fn debootstrap_packages(
-        &mut self,
-        base: &DebootstrapBase,
-    ) -> Result<BTreeMap<String, String>, ResolveError> {
-        Self::refuse(format!("debootstrap `{}`", base.suite))
-    }
-    fn apt_closure(
-        &mut self,
-        _: &str,
-        packages: &[String],
-    ) -> Result<BTreeMap<String, String>, ResolveError> {
-        Self::refuse(format!("apt packages `{}`", packages.join(" ")))
-    }
-    fn pip_pins(
-        &mut self,
-        _: &str,
-        pip: &PipSpec,
-    ) -> Result<BTreeMap<String, PipPin>, ResolveError> {
-        let names: Vec<&str> = pip.packages.iter().map(|p| p.as_str()).collect();
-        Self::refuse(format!("pip requirements `{}`", names.join(" ")))
-    }
+fn to_report(error: LockingError) -> Report {
+    Report::new(error.failure(), error)
 }

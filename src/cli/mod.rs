@@ -8,10 +8,12 @@ use crate::exit::{Outcome, Report, to_exit_code};
 
 pub mod audit;
 pub mod build;
+pub mod build_sif;
 pub mod check;
 mod completions;
 pub mod config_args;
 pub mod digest;
+pub mod down;
 pub mod emit;
 pub mod eval;
 pub mod gc;
@@ -19,8 +21,13 @@ pub mod images;
 pub mod inspect;
 pub mod lock;
 pub mod plan;
+pub mod run;
+pub mod run_apptainer;
 pub mod schema;
+pub mod shell;
 pub mod show;
+pub mod status;
+pub mod up;
 pub mod verify;
 
 /// envc — a declarative environment compiler.
@@ -72,6 +79,16 @@ pub enum Command {
     Digest(digest::DigestArgs),
     /// List a SIF file's objects and the envc metadata in it.
     Inspect(inspect::InspectArgs),
+    /// Start the environment: build if needed, start services, map the host user.
+    Up(up::UpArgs),
+    /// Run a command as the mapped user in the environment (`envc run -- CMD ARGS...`).
+    Run(run::RunArgs),
+    /// Open an interactive login shell in the environment.
+    Shell(shell::ShellArgs),
+    /// Stop and remove the environment's containers and network.
+    Down(down::DownArgs),
+    /// Show the environment's containers and whether the config changed since `up`.
+    Status(status::StatusArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -102,6 +119,11 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Verify(args) => verify::run(args),
         Command::Digest(args) => digest::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Up(args) => up::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Shell(args) => shell::run(args),
+        Command::Down(args) => down::run(args),
+        Command::Status(args) => status::run(args),
     }
 }
 

@@ -237,11 +237,12 @@ pub fn envc_labels(spec: &Spec, plan: &Plan, last: &Step) -> Vec<(String, String
             "org.opencontainers.image.base.name".to_owned(),
             reference.clone(),
         ));
-        if let Some(digest) = pinned
-            .as_deref()
-            .and_then(|p| p.split_once('@'))
-            .map(|(_, d)| d)
-        {
+        // `repo@sha256:...`, or a bare local image ID.
+        let digest = pinned.as_deref().and_then(|p| match p.split_once('@') {
+            Some((_, d)) => Some(d),
+            None => p.starts_with("sha256:").then_some(p),
+        });
+        if let Some(digest) = digest {
             labels.push((
                 "org.opencontainers.image.base.digest".to_owned(),
                 digest.to_owned(),

@@ -26,6 +26,7 @@ mod load;
 mod logs;
 mod network;
 mod progress;
+mod session;
 mod upload;
 mod volume;
 
@@ -44,6 +45,7 @@ pub use export::ByteStream;
 pub use image::{ImageInfo, split_reference};
 pub use logs::{LogChunk, LogStream};
 pub use network::NetworkSpec;
+pub use session::{GpuSupport, Session, SessionOutput};
 pub use volume::VolumeSpec;
 
 use std::time::Duration;

@@ -86,7 +86,14 @@ pub struct ImagePins {
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum BasePin {
     /// A registry or local image: the reference as written and the digest it resolved to.
-    Image { reference: String, digest: Digest },
+    Image {
+        reference: String,
+        digest: Digest,
+        /// The digest is a local image ID: the image has no registry digest, so only an
+        /// engine that holds it can use this pin.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        local: bool,
+    },
     /// A debootstrap root filesystem: the package list it produced, name → version.
     Debootstrap {
         suite: String,
@@ -100,12 +107,18 @@ pub enum BasePin {
 }
 
 impl BasePin {
-    /// The `repo@sha256:...` form of an image pin (the tag dropped: the digest decides).
+    /// The reference that names exactly the pinned image: `repo@sha256:...` (the tag dropped:
+    /// the digest decides), or the bare image ID for a local-only image.
     pub fn image_by_digest(&self) -> Option<String> {
         match self {
-            BasePin::Image { reference, digest } => {
-                Some(format!("{}@{digest}", repository_of(reference)))
-            }
+            BasePin::Image {
+                digest,
+                local: true,
+                ..
+            } => Some(digest.to_string()),
+            BasePin::Image {
+                reference, digest, ..
+            } => Some(format!("{}@{digest}", repository_of(reference))),
             _ => None,
         }
     }
@@ -383,6 +396,7 @@ mod tests {
                 base: Some(BasePin::Image {
                     reference: "debian:bookworm".into(),
                     digest: Digest::of(b"image"),
+                    local: false,
                 }),
                 ..ImagePins::default()
             },

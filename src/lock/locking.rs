@@ -15,36 +15,66 @@ use crate::plan::Digest;
 use crate::spec::Spec;
 use crate::spec::model::{Base, BuildSpec, DebootstrapBase, PipSpec};
 
-/// A resolver failure, in words for the user.
+/// Why locking failed.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("cannot resolve {what}: {message}")]
-pub struct ResolveError {
-    pub what: String,
-    pub message: String,
+pub enum LockingError {
+    /// A resolver failed against the engine, a registry or an index (boxed: it is large).
+    #[error(transparent)]
+    Resolve(Box<super::resolve::ResolveError>),
+    /// Anything else, in words for the user.
+    #[error("cannot resolve {what}: {message}")]
+    Other { what: String, message: String },
+}
+
+impl From<super::resolve::ResolveError> for LockingError {
+    fn from(error: super::resolve::ResolveError) -> Self {
+        LockingError::Resolve(Box::new(error))
+    }
+}
+
+impl LockingError {
+    /// Which exit code this failure means.
+    pub fn failure(&self) -> crate::exit::Failure {
+        match self {
+            LockingError::Resolve(e) => e.failure(),
+            LockingError::Other { .. } => crate::exit::Failure::Environment,
+        }
+    }
+}
+
+/// An image reference's digest, and whether it is only a local image ID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResolvedImage {
+    pub digest: Digest,
+    pub local: bool,
 }
 
 /// What locking needs from the outside world.
 pub trait Resolve {
     /// The digest of an image reference (local engine or registry) for `platform`.
-    fn image_digest(&mut self, reference: &str, platform: &str) -> Result<Digest, ResolveError>;
+    fn image_digest(
+        &mut self,
+        reference: &str,
+        platform: &str,
+    ) -> Result<ResolvedImage, LockingError>;
     /// The package list (name → version) a debootstrap of `base` produces.
     fn debootstrap_packages(
         &mut self,
         base: &DebootstrapBase,
-    ) -> Result<BTreeMap<String, String>, ResolveError>;
+    ) -> Result<BTreeMap<String, String>, LockingError>;
     /// The full closure (name → version) that installing `packages` adds to `base_image`
     /// (a pinned `repo@sha256:...` reference, or envc's tag of an imported base).
     fn apt_closure(
         &mut self,
         base_image: &str,
         packages: &[String],
-    ) -> Result<BTreeMap<String, String>, ResolveError>;
+    ) -> Result<BTreeMap<String, String>, LockingError>;
     /// Exact versions and hashes of every distribution `pip` installs for `pip` in `base_image`.
     fn pip_pins(
         &mut self,
         base_image: &str,
         pip: &PipSpec,
-    ) -> Result<BTreeMap<String, PipPin>, ResolveError>;
+    ) -> Result<BTreeMap<String, PipPin>, LockingError>;
 }
 
 /// The lock entry of `spec`, resolving every floating input through `resolver`.
@@ -52,7 +82,7 @@ pub fn lock_entry(
     spec: &Spec,
     project_root: &Path,
     resolver: &mut dyn Resolve,
-) -> Result<LockEntry, ResolveError> {
+) -> Result<LockEntry, LockingError> {
     let platform = spec.platform.as_str();
     let image = image_pins(&spec.base, &spec.build, platform, project_root, resolver)?;
     let mut services = BTreeMap::new();
@@ -82,21 +112,25 @@ fn image_pin(
     reference: &str,
     platform: &str,
     resolver: &mut dyn Resolve,
-) -> Result<BasePin, ResolveError> {
-    let digest = match reference.split_once('@') {
-        Some((_, digest)) => {
-            digest
+) -> Result<BasePin, LockingError> {
+    let resolved = match reference.split_once('@') {
+        Some((_, digest)) => ResolvedImage {
+            digest: digest
                 .parse()
-                .map_err(|e: crate::plan::digest::ParseDigestError| ResolveError {
-                    what: format!("image `{reference}`"),
-                    message: e.to_string(),
-                })?
-        }
+                .map_err(
+                    |e: crate::plan::digest::ParseDigestError| LockingError::Other {
+                        what: format!("image `{reference}`"),
+                        message: e.to_string(),
+                    },
+                )?,
+            local: false,
+        },
         None => resolver.image_digest(reference, platform)?,
     };
     Ok(BasePin::Image {
         reference: reference.to_owned(),
-        digest,
+        digest: resolved.digest,
+        local: resolved.local,
     })
 }
 
@@ -106,7 +140,7 @@ fn image_pins(
     platform: &str,
     project_root: &Path,
     resolver: &mut dyn Resolve,
-) -> Result<ImagePins, ResolveError> {
+) -> Result<ImagePins, LockingError> {
     let base_pin = match base {
         Base::Image(image) => image_pin(image.as_str(), platform, resolver)?,
         Base::Debootstrap(d) => BasePin::Debootstrap {
@@ -117,13 +151,13 @@ fn image_pins(
         },
         Base::Archive(a) => {
             let path = project_root.join(a.path.as_str());
-            let bytes = std::fs::read(&path).map_err(|e| ResolveError {
+            let bytes = std::fs::read(&path).map_err(|e| LockingError::Other {
                 what: format!("archive `{}`", a.path),
                 message: e.to_string(),
             })?;
             let actual = Digest::of(&bytes);
             if actual.hex() != a.sha256.as_str() {
-                return Err(ResolveError {
+                return Err(LockingError::Other {
                     what: format!("archive `{}`", a.path),
                     message: format!(
                         "its SHA-256 is {actual}, the config says sha256:{}",

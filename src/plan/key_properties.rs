@@ -55,6 +55,7 @@ fn lock_for(spec: &Spec, digest_byte: u8, curl: &str) -> LockEntry {
             base: Some(BasePin::Image {
                 reference: "debian:bookworm".into(),
                 digest: crate::plan::Digest([digest_byte; 32]),
+                local: false,
             }),
             apt: [("curl".to_owned(), curl.to_owned())].into(),
             ..ImagePins::default()

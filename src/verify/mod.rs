@@ -26,19 +26,8 @@ pub use quick::{QuickCheckError, quick_check};
 
 use std::path::PathBuf;
 
-/// envc's cache folder: `$XDG_CACHE_HOME/envc`, else `~/.cache/envc`, else a folder under
-/// the temporary directory (the same rule as the key locks').
-pub fn cache_dir() -> PathBuf {
-    if let Some(cache) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(cache).join("envc");
-    }
-    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(home).join(".cache/envc");
-    }
-    std::env::temp_dir().join("envc")
-}
-
-/// Where the SIF of `key` is cached: `<cache>/sif/<key>.sif` (the manifest's rule).
+/// Where the SIF of `key` is cached: `envc build --target apptainer`'s rule
+/// (`<cache>/envc/sif/<key>.sif`).
 pub fn sif_path(key: &crate::plan::Key) -> PathBuf {
-    cache_dir().join(format!("sif/{}.sif", key.hex()))
+    crate::apptainer::cache::sif_path(key)
 }

@@ -1,6 +1,7 @@
 //! envc's integration tests: one binary, so the suite links once.
 
 mod apptainer;
+mod apptainer_target;
 mod build;
 mod conformance;
 mod emit;
@@ -12,6 +13,7 @@ mod lang_hermetic;
 mod lock;
 mod msrv;
 mod plan;
+mod run;
 mod sif;
 mod spec;
 mod support;

@@ -150,6 +150,7 @@ fn write_lock(dir: &Path, apt: &[(&str, &str)]) {
             base: Some(BasePin::Image {
                 reference: "debian:bookworm".into(),
                 digest: Digest::of(b"debian"),
+                local: false,
             }),
             apt: apt
                 .iter()
@@ -171,6 +172,7 @@ fn write_lock(dir: &Path, apt: &[(&str, &str)]) {
                 base: Some(BasePin::Image {
                     reference: "postgres:16".into(),
                     digest: Digest::of(b"postgres"),
+                    local: false,
                 }),
                 ..ImagePins::default()
             },
@@ -312,14 +314,115 @@ fn lock_writes_stable_bytes_for_self_pinned_inputs() {
 }
 
 #[test]
-fn lock_names_what_it_cannot_resolve() {
-    let dir = fixture();
+fn lock_fails_clearly_when_an_image_cannot_be_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("envc.json"),
+        r#"{"name": "nowhere", "base": {"image": "envc-test/does-not-exist:0"}}"#,
+    )
+    .unwrap();
     let run = envc().current_dir(dir.path()).arg("lock").run();
-    assert_eq!(run.code(), 3, "{}", run.stderr());
+    // 2 when the engine answers that nobody has the image, 3 when there is no engine.
+    assert!(matches!(run.code(), 2 | 3), "{}", run.stderr());
     assert!(
-        run.stderr().contains("image `debian:bookworm`"),
+        run.stderr().contains("envc-test/does-not-exist:0"),
         "{}",
         run.stderr()
     );
     assert!(!dir.path().join(LOCK_FILE).exists());
+}
+
+#[test]
+fn lock_pins_a_local_image_through_the_engine() {
+    use crate::support::{busybox, docker};
+    let rt = docker::runtime();
+    let Some(engine) = docker::engine(&rt) else {
+        return;
+    };
+    let image = busybox::image(&rt, &engine);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("envc.json"),
+        format!(r#"{{"name": "local", "base": {{"image": "{image}"}}, "build": {{"steps": [{{"run": "true"}}]}}}}"#),
+    )
+    .unwrap();
+    envc().current_dir(p).arg("lock").run().ok();
+    let lock = LockFile::read(&p.join(LOCK_FILE)).unwrap().unwrap();
+    let pin = lock.default.unwrap().image.base.unwrap();
+    let id = rt
+        .block_on(engine.find_image(&image))
+        .unwrap()
+        .expect("the image exists")
+        .id;
+    let BasePin::Image { digest, local, .. } = &pin else {
+        panic!("an image pin: {pin:?}");
+    };
+    // A local-only image has no registry digest: it is pinned by its image ID.
+    assert_eq!(digest.to_string(), id);
+    assert!(*local);
+    envc().current_dir(p).args(["lock", "--check"]).run().ok();
+    envc().current_dir(p).args(["audit", "--strict"]).run().ok();
+    let out = tempfile::tempdir().unwrap();
+    envc()
+        .current_dir(p)
+        .args(["emit", "--out"])
+        .arg(out.path())
+        .run()
+        .ok();
+    let dockerfile = std::fs::read_to_string(out.path().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains(&format!("FROM {id}")), "{dockerfile}");
+}
+
+#[test]
+fn lock_pins_apt_closures_and_pip_hashes_on_a_real_debian_base() {
+    use crate::support::{debian, docker};
+    let rt = docker::runtime();
+    let Some(engine) = docker::engine(&rt) else {
+        return;
+    };
+    if !crate::support::require("debootstrap", debian::available()) {
+        return;
+    }
+    let image = debian::bookworm_pip(&rt, &engine);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("envc.json"),
+        format!(
+            r#"{{"name": "real", "base": {{"image": "{image}"}},
+                "build_host": {{"ca_certificates": true}},
+                "build": {{"apt": ["hello"], "pip": {{"packages": ["six==1.16.0"]}}}}}}"#
+        ),
+    )
+    .unwrap();
+    envc().current_dir(p).arg("lock").run().ok();
+    let lock = LockFile::read(&p.join(LOCK_FILE)).unwrap().unwrap();
+    let pins = lock.default.unwrap().image;
+    let hello = pins.apt.get("hello").expect("`hello` is in the closure");
+    assert!(!hello.is_empty());
+    let six = pins.pip.get("six").expect("`six` is pinned");
+    assert_eq!(six.version, "1.16.0");
+    assert!(!six.hashes.is_empty());
+
+    envc().current_dir(p).args(["audit", "--strict"]).run().ok();
+    let out = tempfile::tempdir().unwrap();
+    envc()
+        .current_dir(p)
+        .args(["emit", "--out"])
+        .arg(out.path())
+        .run()
+        .ok();
+    let dockerfile = std::fs::read_to_string(out.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains(&format!("hello={hello}")),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains(&format!(
+            "six==1.16.0 --hash=sha256:{}",
+            six.hashes[0].hex()
+        )),
+        "{dockerfile}"
+    );
 }

@@ -1,0 +1,275 @@
+//! `envc run -- CMD ARGS...`: run a command as the mapped user in the project's environment,
+//! by exec into it when it is up (the fast path: cached evaluation, no version negotiation,
+//! one exec), else in a one-shot container removed afterwards.
+//!
+//! The exit status is the command's own; 125 means envc itself failed, 126 the command could
+//! not be executed and 127 it was not found (as `docker run` does).
+
+use std::ffi::OsString;
+
+use clap::Args;
+
+use super::build_sif::TargetArg;
+use super::config_args::ConfigArgs;
+use super::up::{Project, build_if_needed, connect, evaluate, evaluate_cached, runtime};
+use crate::engine::{Engine, EngineError, ExecSpec};
+use crate::exit::{Outcome, Report};
+use crate::run::evaluated::up_record_path;
+use crate::run::session::{Forward, relay};
+use crate::run::{EnvPlan, RunError, container_config, dry_run, lifecycle, resolve, terminal};
+
+/// envc's own failure, as `docker run` reports it.
+pub const ENVC_FAILED: u8 = 125;
+
+/// Run a command in the environment.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Print the equivalent `docker` command instead of running anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where to run: the Docker environment, or the SIF with `apptainer exec`.
+    #[arg(long, value_enum, default_value_t = TargetArg::Docker)]
+    pub target: TargetArg,
+    /// The command and its arguments (after `--`), passed through as they are.
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<OsString>,
+}
+
+pub fn run(args: RunArgs) -> Result<Outcome, Report> {
+    let command: Vec<String> = args
+        .command
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if args.target == TargetArg::Apptainer {
+        return super::run_apptainer::enter(
+            &args.config,
+            crate::run::apptainer::Action::Exec(command),
+            args.dry_run,
+        );
+    }
+    enter(&args.config, command, args.dry_run, None)
+}
+
+/// Run `command` (or, with `login_shell`, the user's login shell) in the environment,
+/// reporting envc's own errors as status 125.
+pub fn enter(
+    config: &ConfigArgs,
+    command: Vec<String>,
+    dry_run: bool,
+    login_shell: Option<()>,
+) -> Result<Outcome, Report> {
+    match try_enter(config, command, dry_run, login_shell) {
+        Ok(outcome) => Ok(outcome),
+        Err(report) => {
+            eprintln!("{:?}", report.diagnostic);
+            Ok(Outcome::Status(ENVC_FAILED))
+        }
+    }
+}
+
+fn try_enter(
+    config: &ConfigArgs,
+    mut command: Vec<String>,
+    dry_run: bool,
+    login_shell: Option<()>,
+) -> Result<Outcome, Report> {
+    let project = Project::locate(config)?;
+    let mut evaluated = evaluate_cached(config, &project)?;
+    let facts = project.facts();
+    let plan = resolve(&evaluated.manifest, &facts, evaluated.sudo).map_err(RunError::from)?;
+    if login_shell.is_some() {
+        let shell = plan
+            .user
+            .as_ref()
+            .map_or("/bin/sh".to_owned(), |u| u.shell.clone());
+        command = vec![shell, "-l".into()];
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| project.root.clone());
+    let workdir = plan.workdir(&project.root, &cwd);
+    let tty = terminal::wants_tty();
+    let rt = runtime()?;
+    if dry_run {
+        let running = rt.block_on(async {
+            match Engine::connect().await {
+                Ok(engine) => matches!(
+                    lifecycle::find(&engine, &plan.container).await,
+                    Ok(Some(e)) if e.running
+                ),
+                Err(_) => false,
+            }
+        });
+        super::print_stdout(&dry_run::run(
+            &plan,
+            running,
+            &command,
+            workdir.as_deref(),
+            tty,
+        ))?;
+        return Ok(Outcome::Success);
+    }
+    warn_if_stale(&project, &plan);
+    let engine = rt.block_on(connect(&evaluated))?;
+    if evaluated.api_version.is_none() {
+        evaluated.api_version = Some(engine.api_version());
+        evaluated.store(&project.root, project.variant.as_deref());
+    }
+    let status = rt.block_on(async {
+        match exec(&engine, &plan, &command, workdir.clone(), tty).await {
+            Ok(status) => Ok(Some(status)),
+            Err(e) if not_running(&e) => Ok(None),
+            Err(e) => Err(Report::from(e)),
+        }
+    })?;
+    if let Some(status) = status {
+        return Ok(Outcome::Status(status));
+    }
+    // One-shot: make sure the image is there (building it if not), then start a container.
+    let image_present = rt
+        .block_on(engine.find_image(&plan.image))
+        .map_err(Report::from)?
+        .is_some();
+    let plan = if image_present {
+        plan
+    } else {
+        let (loaded, mut fresh) = evaluate(config)?;
+        if let Some(status) = build_if_needed(&loaded)? {
+            return Ok(Outcome::Status(status));
+        }
+        fresh.api_version = evaluated.api_version;
+        fresh.store(&project.root, project.variant.as_deref());
+        resolve(&fresh.manifest, &facts, fresh.sudo).map_err(RunError::from)?
+    };
+    let status = rt.block_on(oneshot(&engine, &plan, &command, workdir, tty))?;
+    Ok(Outcome::Status(status))
+}
+
+/// Say so when the running environment was started from another configuration.
+fn warn_if_stale(project: &Project, plan: &EnvPlan) {
+    let record = up_record_path(&project.root, project.variant.as_deref());
+    let Ok(bytes) = std::fs::read(record) else {
+        return;
+    };
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return;
+    };
+    if value["hash"].as_str().is_some_and(|h| h != plan.hash()) {
+        eprintln!("note: the configuration changed since `envc up`; run `envc up` to apply it");
+    }
+}
+
+/// The environment container is missing or stopped.
+fn not_running(e: &EngineError) -> bool {
+    match e {
+        EngineError::NotFound { .. } => true,
+        EngineError::Api {
+            source: bollard::errors::Error::DockerResponseServerError { status_code, .. },
+            ..
+        } => *status_code == 409,
+        _ => false,
+    }
+}
+
+fn status_of(code: i64) -> u8 {
+    u8::try_from(code).unwrap_or(ENVC_FAILED)
+}
+
+async fn exec(
+    engine: &Engine,
+    plan: &EnvPlan,
+    command: &[String],
+    workdir: Option<String>,
+    tty: bool,
+) -> Result<u8, EngineError> {
+    let token = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+    );
+    let mut cmd = vec![
+        "/bin/sh".to_owned(),
+        "-c".to_owned(),
+        crate::run::user_script::EXEC_WRAPPER.to_owned(),
+        "envc".to_owned(),
+    ];
+    cmd.extend(command.iter().cloned());
+    let mut env = plan.env_list();
+    env.push(format!("ENVC_EXEC={token}"));
+    if tty && let Ok(term) = std::env::var("TERM") {
+        env.push(format!("TERM={term}"));
+    }
+    let spec = ExecSpec {
+        cmd,
+        env,
+        user: plan.user.as_ref().map(|u| u.name.clone()),
+        working_dir: workdir,
+        tty,
+        stdin: true,
+    };
+    let session = engine.exec_session(&plan.container, &spec).await?;
+    let id = session.id.clone();
+    relay(
+        engine,
+        session,
+        tty,
+        Forward::Exec {
+            container: &plan.container,
+            token: &token,
+        },
+    )
+    .await?;
+    // The output ends when the command does; the engine may record the status a moment later.
+    for _ in 0..200 {
+        if let Some(code) = engine.exec_exit_code(&id).await? {
+            return Ok(status_of(code));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    Ok(ENVC_FAILED)
+}
+
+async fn oneshot(
+    engine: &Engine,
+    plan: &EnvPlan,
+    command: &[String],
+    workdir: Option<String>,
+    tty: bool,
+) -> Result<u8, Report> {
+    lifecycle::host_dirs(plan)?;
+    lifecycle::network(engine, plan).await?;
+    let gpus = lifecycle::gpus(engine, plan).await.map_err(Report::from)?;
+    let spec = container_config::oneshot(plan, gpus, command, workdir, tty);
+    let guard = engine.create_container(&spec).await.map_err(Report::from)?;
+    let session = engine
+        .attach_session(guard.id(), true)
+        .await
+        .map_err(Report::from)?;
+    guard.start().await.map_err(Report::from)?;
+    let id = guard.id().to_owned();
+    relay(engine, session, tty, Forward::Container { id: &id })
+        .await
+        .map_err(Report::from)?;
+    let mut status = ENVC_FAILED;
+    for _ in 0..400 {
+        let inspect = engine.inspect_container(&id).await.map_err(Report::from)?;
+        if let Some(state) = inspect.state
+            && state.running != Some(true)
+        {
+            status = status_of(state.exit_code.unwrap_or(i64::from(ENVC_FAILED)));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    guard.remove().await.map_err(Report::from)?;
+    Ok(status)
+}

@@ -1,0 +1,94 @@
+//! `envc status [--json]`: the project's containers (every variant), the image keys they
+//! run, and whether the configuration changed since `envc up`.
+
+use clap::Args;
+
+use super::config_args::ConfigArgs;
+use super::up::{Project, evaluate_cached, runtime};
+use crate::engine::Engine;
+use crate::exit::{Outcome, Report};
+use crate::run::resolve::{LABEL_HASH, LABEL_IMAGE_KEY, LABEL_ROLE, LABEL_VARIANT};
+use crate::run::{RunError, lifecycle, resolve};
+
+/// Show the environment's containers.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: StatusArgs) -> Result<Outcome, Report> {
+    let project = Project::locate(&args.config)?;
+    let evaluated = evaluate_cached(&args.config, &project)?;
+    let plan =
+        resolve(&evaluated.manifest, &project.facts(), evaluated.sudo).map_err(RunError::from)?;
+    let current = plan.hash();
+    let root = project.root.display().to_string();
+    let containers = runtime()?.block_on(async {
+        let engine = Engine::connect().await.map_err(Report::from)?;
+        lifecycle::containers(&engine, &root)
+            .await
+            .map_err(Report::from)
+    })?;
+    let rows: Vec<serde_json::Value> = containers
+        .iter()
+        .filter(|c| lifecycle::label(c, LABEL_ROLE) != Some("run"))
+        .map(|c| {
+            let variant = lifecycle::label(c, LABEL_VARIANT).unwrap_or("");
+            let same_variant = variant == project.variant.as_deref().unwrap_or("");
+            let hash = lifecycle::label(c, LABEL_HASH);
+            serde_json::json!({
+                "name": c.names.as_ref().and_then(|n| n.first()).map(|n| n.trim_start_matches('/')),
+                "role": lifecycle::label(c, LABEL_ROLE),
+                "variant": (!variant.is_empty()).then_some(variant),
+                "state": c.state.as_ref().map(|s| s.to_string()),
+                "status": c.status,
+                "image": c.image,
+                "image_key": lifecycle::label(c, LABEL_IMAGE_KEY),
+                "config_changed": same_variant.then(|| hash != Some(current.as_str())),
+            })
+        })
+        .collect();
+    if args.json {
+        let doc = serde_json::json!({
+            "project": root,
+            "container": plan.container,
+            "image": plan.image,
+            "image_key": plan.image_key,
+            "containers": rows,
+        });
+        super::print_stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        ))?;
+        return Ok(Outcome::Success);
+    }
+    if rows.is_empty() {
+        super::print_stdout(&format!(
+            "no containers for `{root}`; `envc up` starts `{}` from `{}`\n",
+            plan.container, plan.image
+        ))?;
+        return Ok(Outcome::Success);
+    }
+    let mut text = String::new();
+    for row in &rows {
+        let changed = match row["config_changed"].as_bool() {
+            Some(true) => "config changed since `envc up`",
+            Some(false) => "current",
+            None => "other variant",
+        };
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\n",
+            row["name"].as_str().unwrap_or("?"),
+            row["role"].as_str().unwrap_or("?"),
+            row["status"].as_str().unwrap_or("?"),
+            row["image"].as_str().unwrap_or("?"),
+            changed
+        ));
+    }
+    super::print_stdout(&text)?;
+    Ok(Outcome::Success)
+}

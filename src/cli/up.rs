@@ -1,0 +1,231 @@
+//! `envc up`: build if needed, start the services and the long-lived environment container,
+//! map the host user, run post-start commands, and say how to enter it. A running environment
+//! whose configuration is unchanged is reused; otherwise it is recreated, saying why.
+//!
+//! Also the shared steps of the commands that enter environments (`run`, `shell`, `down`,
+//! `status`): finding the project, evaluating (or reading the cached evaluation), connecting.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::build::{BuildFailure, BuildSettings, build_loaded, plan_for_build};
+use super::config_args::ConfigArgs;
+use crate::build::{BuildOptions, ProgressMode};
+use crate::engine::{DEFAULT_TIMEOUT, Endpoint, Engine};
+use crate::exit::{Outcome, Report};
+use crate::run::evaluated::up_record_path;
+use crate::run::{EnvPlan, Evaluated, HostFacts, RunError, dry_run, lifecycle, resolve};
+use crate::spec::LoadedSpec;
+
+/// Start the environment (building its image first when needed).
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Do not build: fail when the image is not built yet.
+    #[arg(long)]
+    pub no_build: bool,
+    /// Print the equivalent `docker` commands instead of running anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// A single-threaded runtime: the runtime stages wait on one engine at a time, and it
+/// starts faster than a thread pool (which matters for `envc run`).
+pub fn runtime() -> Result<tokio::runtime::Runtime, Report> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Report::environment(miette::miette!("cannot start the async runtime: {e}")))
+}
+
+/// The project: its config file, root and variant (found without evaluating anything).
+pub struct Project {
+    pub config: PathBuf,
+    pub root: PathBuf,
+    pub variant: Option<String>,
+}
+
+impl Project {
+    pub fn locate(args: &ConfigArgs) -> Result<Project, Report> {
+        let config = args.config_path()?;
+        let config = std::path::absolute(&config).unwrap_or(config);
+        let root = config
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        Ok(Project {
+            config,
+            root,
+            variant: args.variant.clone(),
+        })
+    }
+
+    pub fn facts(&self) -> HostFacts {
+        HostFacts::read(&self.root, self.variant.as_deref())
+    }
+}
+
+/// Evaluate and plan the config afresh (the lock is used as `envc build` uses it).
+pub fn evaluate(args: &ConfigArgs) -> Result<(LoadedSpec, Evaluated), Report> {
+    let loaded = args.load()?;
+    let planned = plan_for_build(&loaded, false)?;
+    let manifest = crate::plan::manifest(&loaded.spec, &planned.plan);
+    let evaluated = Evaluated::new(&loaded, manifest);
+    Ok((loaded, evaluated))
+}
+
+/// The cached evaluation when the config files are unchanged, else a fresh one (cached).
+pub fn evaluate_cached(args: &ConfigArgs, project: &Project) -> Result<Evaluated, Report> {
+    if let Some(cached) =
+        Evaluated::load(&project.root, &project.config, project.variant.as_deref())
+    {
+        return Ok(cached);
+    }
+    let (loaded, evaluated) = evaluate(args)?;
+    evaluated.store(&loaded.project_root, project.variant.as_deref());
+    Ok(evaluated)
+}
+
+/// Connect, at the remembered API version when there is one (no negotiation round trip).
+pub async fn connect(evaluated: &Evaluated) -> Result<Engine, Report> {
+    if let Some(version) = evaluated.api_version {
+        let endpoint = Endpoint::from_env().map_err(Report::from)?;
+        return Engine::connect_at_version(endpoint, DEFAULT_TIMEOUT, version)
+            .map_err(Report::from);
+    }
+    Engine::connect().await.map_err(Report::from)
+}
+
+/// Build the image of a loaded config when it is missing.
+pub fn build_if_needed(loaded: &LoadedSpec) -> Result<Option<u8>, Report> {
+    let settings = BuildSettings {
+        locked: false,
+        options: BuildOptions {
+            progress: ProgressMode::Auto,
+            ..Default::default()
+        },
+    };
+    match build_loaded(loaded, &settings) {
+        Ok(_) => Ok(None),
+        Err(BuildFailure::Interrupted(status)) => Ok(Some(status)),
+        Err(BuildFailure::Report(report)) => Err(report),
+    }
+}
+
+pub fn run(args: UpArgs) -> Result<Outcome, Report> {
+    let project = Project::locate(&args.config)?;
+    let (loaded, mut evaluated) = evaluate(&args.config)?;
+    let facts = project.facts();
+    let plan = resolve(&evaluated.manifest, &facts, evaluated.sudo).map_err(RunError::from)?;
+    if args.dry_run {
+        super::print_stdout(&format!(
+            "# envc build (when `{}` is not built yet)\n{}",
+            plan.image,
+            dry_run::up(&plan)
+        ))?;
+        return Ok(Outcome::Success);
+    }
+    if !args.no_build
+        && let Some(status) = build_if_needed(&loaded)?
+    {
+        return Ok(Outcome::Status(status));
+    }
+    let rt = runtime()?;
+    rt.block_on(async {
+        let engine = Engine::connect().await.map_err(Report::from)?;
+        evaluated.api_version = Some(engine.api_version());
+        evaluated.store(&project.root, project.variant.as_deref());
+        up(&engine, &project, &plan).await
+    })?;
+    Ok(Outcome::Success)
+}
+
+async fn up(engine: &Engine, project: &Project, plan: &EnvPlan) -> Result<(), Report> {
+    if engine
+        .find_image(&plan.image)
+        .await
+        .map_err(Report::from)?
+        .is_none()
+    {
+        return Err(RunError::ImageMissing {
+            image: plan.image.clone(),
+        }
+        .into());
+    }
+    let hash = plan.hash();
+    let record = up_record_path(&project.root, project.variant.as_deref());
+    let root = project.root.display().to_string();
+    let variant = project.variant.as_deref();
+    match lifecycle::find(engine, &plan.container)
+        .await
+        .map_err(Report::from)?
+    {
+        Some(existing) if existing.running && existing.hash.as_deref() == Some(&hash) => {
+            eprintln!(
+                "environment `{}` is up and current: reusing it",
+                plan.container
+            );
+            print_enter(plan);
+            return Ok(());
+        }
+        Some(existing) => {
+            let why = if !existing.running {
+                "it is not running".to_owned()
+            } else {
+                let old = std::fs::read(&record)
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+                match old.map(|old| plan.changed_fields(&old["plan"])) {
+                    Some(fields) if !fields.is_empty() => format!(
+                        "{} changed",
+                        fields
+                            .iter()
+                            .map(|f| format!("`{f}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    _ => "its configuration changed".to_owned(),
+                }
+            };
+            eprintln!("recreating environment `{}`: {why}", plan.container);
+            lifecycle::remove(engine, &root, variant, None, false)
+                .await
+                .map_err(Report::from)?;
+        }
+        None => {}
+    }
+    lifecycle::host_dirs(plan)?;
+    lifecycle::network(engine, plan).await?;
+    let cleanup = async || {
+        let _ = lifecycle::remove(engine, &root, variant, None, false).await;
+    };
+    if let Err(e) = lifecycle::services(engine, plan).await {
+        cleanup().await;
+        return Err(e.into());
+    }
+    let gpus = lifecycle::gpus(engine, plan).await.map_err(Report::from)?;
+    if let Err(e) = lifecycle::start(engine, plan, gpus).await {
+        cleanup().await;
+        return Err(e.into());
+    }
+    let recorded = serde_json::json!({ "hash": hash, "plan": plan });
+    if let Some(parent) = record.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let _ = std::fs::write(
+        &record,
+        serde_json::to_vec_pretty(&recorded).unwrap_or_default(),
+    );
+    eprintln!("environment `{}` is up", plan.container);
+    print_enter(plan);
+    Ok(())
+}
+
+fn print_enter(plan: &EnvPlan) {
+    for service in &plan.services {
+        eprintln!("  service `{}` as `{}`", service.name, service.container);
+    }
+    eprintln!("enter it with `envc shell`, or run a command with `envc run -- COMMAND`");
+}

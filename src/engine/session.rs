@@ -1,0 +1,200 @@
+//! Interactive sessions: a user's command attached to their terminal, whose signals are
+//! forwarded to the command rather than ending envc (`envc run`, `envc shell`).
+//!
+//! The build's streams end at the first Ctrl-C (see [`super::interrupt`]); a session instead
+//! keeps reading until the command itself ends, after envc has passed the signal on with
+//! [`Engine::kill_container`] or a `kill` exec. Also the few calls the runtime needs besides:
+//! listing containers by label, the GPU support the engine reports, and a connection that
+//! skips version negotiation for the fast path.
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::time::Duration;
+
+use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
+use bollard::models::ContainerSummary;
+use bollard::query_parameters::{
+    AttachContainerOptions, KillContainerOptions, ListContainersOptionsBuilder,
+};
+use futures_util::{Stream, StreamExt};
+use tokio::io::AsyncWrite;
+
+use super::{Endpoint, Engine, EngineError, ExecSpec, LogChunk};
+
+/// Output of a session: ends when the command's output ends, or with an engine error.
+pub type SessionOutput = Pin<Box<dyn Stream<Item = Result<LogChunk, EngineError>> + Send>>;
+
+/// A started session.
+pub struct Session {
+    /// The exec ID (exec sessions) or container ID (attached containers).
+    pub id: String,
+    pub output: SessionOutput,
+    pub input: Option<Pin<Box<dyn AsyncWrite + Send>>>,
+}
+
+/// What the engine offers for GPUs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GpuSupport {
+    /// An `nvidia` runtime is registered.
+    pub nvidia_runtime: bool,
+    /// CDI devices are discovered.
+    pub cdi_devices: bool,
+}
+
+impl Engine {
+    /// Connect to `endpoint` at a known API version, without negotiating (one round trip
+    /// less): for the fast path, with a version an earlier negotiation found.
+    pub fn connect_at_version(
+        endpoint: Endpoint,
+        timeout: Duration,
+        api_version: (usize, usize),
+    ) -> Result<Engine, EngineError> {
+        let engine = Engine {
+            docker: bollard::Docker::connect_with_defaults().map_err(|source| {
+                EngineError::Unreachable {
+                    endpoint: endpoint.to_string(),
+                    source,
+                }
+            })?,
+            endpoint,
+            timeout,
+            api_version,
+        };
+        let docker = engine.reopen()?;
+        Ok(Engine { docker, ..engine })
+    }
+
+    /// Start `spec` in `container`; signals do not end the output.
+    pub async fn exec_session(
+        &self,
+        container: &str,
+        spec: &ExecSpec,
+    ) -> Result<Session, EngineError> {
+        let options = CreateExecOptions::<String> {
+            cmd: Some(spec.cmd.clone()),
+            env: (!spec.env.is_empty()).then(|| spec.env.clone()),
+            user: spec.user.clone(),
+            working_dir: spec.working_dir.clone(),
+            tty: Some(spec.tty),
+            attach_stdin: Some(spec.stdin),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            ..Default::default()
+        };
+        let action = format!("run a command in container `{container}`");
+        let created = self
+            .docker
+            .create_exec(container, options)
+            .await
+            .map_err(|e| self.fail_lookup("container", container, action.clone(), e))?;
+        let start = StartExecOptions {
+            detach: false,
+            tty: spec.tty,
+            output_capacity: None,
+        };
+        match self
+            .docker
+            .start_exec(&created.id, Some(start))
+            .await
+            .map_err(|e| self.fail(action.clone(), e))?
+        {
+            StartExecResults::Attached { output, input } => Ok(Session {
+                id: created.id,
+                output: self.session_output(action, output),
+                input: spec.stdin.then_some(input),
+            }),
+            StartExecResults::Detached => Err(EngineError::Stream {
+                action,
+                message: "the engine started the command detached".into(),
+            }),
+        }
+    }
+
+    /// Attach to container `id` (before starting it); signals do not end the output.
+    pub async fn attach_session(&self, id: &str, stdin: bool) -> Result<Session, EngineError> {
+        let options = AttachContainerOptions {
+            stream: true,
+            stdin,
+            stdout: true,
+            stderr: true,
+            logs: true,
+            detach_keys: None,
+        };
+        let action = format!("attach to container `{id}`");
+        let attached = self
+            .docker
+            .attach_container(id, Some(options))
+            .await
+            .map_err(|e| self.fail_lookup("container", id, action.clone(), e))?;
+        Ok(Session {
+            id: id.to_owned(),
+            output: self.session_output(action, attached.output),
+            input: stdin.then_some(attached.input),
+        })
+    }
+
+    fn session_output(
+        &self,
+        action: String,
+        inner: impl Stream<Item = Result<bollard::container::LogOutput, bollard::errors::Error>>
+        + Send
+        + 'static,
+    ) -> SessionOutput {
+        let engine = self.clone();
+        Box::pin(inner.filter_map(move |item| {
+            let result = match item {
+                Ok(output) => LogChunk::from_output(output).map(Ok),
+                Err(e) => Some(Err(engine.fail(action.clone(), e))),
+            };
+            std::future::ready(result)
+        }))
+    }
+
+    /// Send `signal` (for example `SIGINT`) to a container's main process.
+    pub async fn kill_container(&self, id: &str, signal: &str) -> Result<(), EngineError> {
+        let options = KillContainerOptions {
+            signal: signal.to_owned(),
+        };
+        self.docker
+            .kill_container(id, Some(options))
+            .await
+            .map_err(|e| self.fail_lookup("container", id, format!("signal container `{id}`"), e))
+    }
+
+    /// Containers (running or not, with `all`) carrying label `key=value`.
+    pub async fn list_containers_by_label(
+        &self,
+        key: &str,
+        value: &str,
+        all: bool,
+    ) -> Result<Vec<ContainerSummary>, EngineError> {
+        let filter = format!("{key}={value}");
+        let filters = HashMap::from([("label", vec![filter.as_str()])]);
+        let options = ListContainersOptionsBuilder::new()
+            .all(all)
+            .filters(&filters)
+            .build();
+        self.docker
+            .list_containers(Some(options))
+            .await
+            .map_err(|e| self.fail(format!("list containers with label `{filter}`"), e))
+    }
+
+    /// Whether the engine can give containers NVIDIA GPUs.
+    pub async fn gpu_support(&self) -> Result<GpuSupport, EngineError> {
+        let info = self
+            .docker
+            .info()
+            .await
+            .map_err(|e| self.fail("read the engine's information", e))?;
+        Ok(GpuSupport {
+            nvidia_runtime: info
+                .runtimes
+                .is_some_and(|r| r.keys().any(|k| k.contains("nvidia"))),
+            cdi_devices: info.discovered_devices.is_some_and(|d| {
+                d.iter()
+                    .any(|device| device.source.as_deref() == Some("cdi"))
+            }),
+        })
+    }
+}

@@ -1,0 +1,199 @@
+//! The lock walk's [`Resolve`] on a real engine: adapts the resolvers in `resolve` (async,
+//! plain inputs) to the synchronous walk in `locking`.
+//!
+//! Debootstrap bases are read, not made, here: their package list comes from the imported
+//! base (`envc/base:<hex>`, see `BaseStep::import_tag`), which `envc build` creates. The
+//! host CA bundle is lent to pip's resolving container when the config asks for it
+//! (`build_host.ca_certificates`), as it is to build steps.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::file::PipPin;
+use super::locking::{LockingError, Resolve, ResolvedImage};
+use super::resolve::{self, AptOptions, DigestKind, PipIndex, PipOptions};
+use crate::engine::Engine;
+use crate::plan::Digest;
+use crate::spec::model::{DebootstrapBase, PipSpec};
+
+/// The host's CA bundle, lent to resolving containers when the config asks for it.
+pub const HOST_CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// Resolves against the engine named by the environment, connected on first use (a config
+/// whose inputs pin themselves locks without an engine).
+pub struct EngineResolver {
+    runtime: tokio::runtime::Runtime,
+    engine: Option<Engine>,
+    /// The CA bundle for pip's resolution, if any.
+    pub ca_bundle: Option<PathBuf>,
+    /// `NAME=value` proxy variables for resolving containers.
+    pub env: Vec<String>,
+    /// The platform of the plan, for the import tag of debootstrap bases.
+    pub platform: String,
+}
+
+impl EngineResolver {
+    pub fn new(platform: &str) -> Result<Self, LockingError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| LockingError::Other {
+                what: "the async runtime".into(),
+                message: e.to_string(),
+            })?;
+        Ok(EngineResolver {
+            runtime,
+            engine: None,
+            ca_bundle: None,
+            env: Vec::new(),
+            platform: platform.to_owned(),
+        })
+    }
+
+    /// Connect on first use.
+    fn connect(&mut self) -> Result<(), LockingError> {
+        if self.engine.is_none() {
+            let engine = self
+                .runtime
+                .block_on(Engine::connect())
+                .map_err(resolve::ResolveError::from)?;
+            self.engine = Some(engine);
+        }
+        Ok(())
+    }
+}
+
+impl Resolve for EngineResolver {
+    fn image_digest(
+        &mut self,
+        reference: &str,
+        _platform: &str,
+    ) -> Result<ResolvedImage, LockingError> {
+        self.connect()?;
+        let engine = self.engine.as_ref().expect("connected above");
+        let pin = self
+            .runtime
+            .block_on(resolve::image_digest(engine, reference))?;
+        let digest = pin
+            .digest
+            .parse()
+            .map_err(
+                |e: crate::plan::digest::ParseDigestError| LockingError::Other {
+                    what: format!("image `{reference}`"),
+                    message: e.to_string(),
+                },
+            )?;
+        Ok(ResolvedImage {
+            digest,
+            local: pin.kind == DigestKind::ImageId,
+        })
+    }
+
+    fn debootstrap_packages(
+        &mut self,
+        base: &DebootstrapBase,
+    ) -> Result<BTreeMap<String, String>, LockingError> {
+        let tag = crate::plan::builder::base_import_tag(
+            &crate::spec::model::Base::Debootstrap(base.clone()),
+            &self.platform,
+        )
+        .unwrap_or_default();
+        let options = AptOptions {
+            env: self.env.clone(),
+            network: None,
+        };
+        self.connect()?;
+        let engine = self.engine.as_ref().expect("connected above");
+        let closure = self
+            .runtime
+            .block_on(resolve::apt_closure(engine, &tag, &[], &options))
+            .map_err(|e| LockingError::Other {
+                what: format!("debootstrap `{}`", base.suite),
+                message: format!(
+                    "its package list is read from the imported base `{tag}`, which `envc build` creates: {e}"
+                ),
+            })?;
+        Ok(closure
+            .base
+            .into_iter()
+            .map(|p| (p.name, p.version))
+            .collect())
+    }
+
+    fn apt_closure(
+        &mut self,
+        base_image: &str,
+        packages: &[String],
+    ) -> Result<BTreeMap<String, String>, LockingError> {
+        let options = AptOptions {
+            env: self.env.clone(),
+            network: None,
+        };
+        self.connect()?;
+        let engine = self.engine.as_ref().expect("connected above");
+        let closure = self
+            .runtime
+            .block_on(resolve::apt_closure(engine, base_image, packages, &options))?;
+        Ok(closure
+            .installed
+            .into_iter()
+            .map(|p| (p.name, p.version))
+            .collect())
+    }
+
+    fn pip_pins(
+        &mut self,
+        base_image: &str,
+        pip: &PipSpec,
+    ) -> Result<BTreeMap<String, PipPin>, LockingError> {
+        let options = PipOptions {
+            interpreter: pip.python.as_str().to_owned(),
+            index: PipIndex {
+                index_url: pip.index_url.as_ref().map(|u| u.as_str().to_owned()),
+                extra_index_urls: pip
+                    .extra_index_urls
+                    .iter()
+                    .map(|u| u.as_str().to_owned())
+                    .collect(),
+                trusted_hosts: Vec::new(),
+            },
+            ca_bundle: self.ca_bundle.clone(),
+            env: self.env.clone(),
+            network: None,
+        };
+        let requirements: Vec<String> =
+            pip.packages.iter().map(|p| p.as_str().to_owned()).collect();
+        self.connect()?;
+        let engine = self.engine.as_ref().expect("connected above");
+        let packages = self.runtime.block_on(resolve::pip_lock(
+            engine,
+            base_image,
+            &requirements,
+            &options,
+        ))?;
+        let mut out = BTreeMap::new();
+        for p in packages {
+            let mut hashes = Vec::new();
+            for h in &p.hashes {
+                let digest: Digest =
+                    h.parse()
+                        .map_err(|e: crate::plan::digest::ParseDigestError| {
+                            LockingError::Other {
+                                what: format!("pip package `{}`", p.name),
+                                message: e.to_string(),
+                            }
+                        })?;
+                hashes.push(digest);
+            }
+            hashes.sort();
+            out.insert(
+                p.name,
+                PipPin {
+                    version: p.version,
+                    hashes,
+                },
+            );
+        }
+        Ok(out)
+    }
+}
