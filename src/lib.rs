@@ -4,6 +4,7 @@
 //! `lang` (parse + evaluate) → `spec` (typed, merged, validated) → `lock` / `plan`
 //! → `emit` / `build` / `run` / `verify` / `audit`. See DESIGN.md for the pipeline.
 
+pub mod apptainer;
 pub mod audit;
 pub mod build;
 pub mod cli;
@@ -18,3 +19,4 @@ pub mod run;
 pub mod sif;
 pub mod source;
 pub mod spec;
+pub mod verify;

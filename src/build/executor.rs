@@ -282,6 +282,7 @@ impl Run<'_> {
             }
         }
         let id = parent.expect("every chain resolves its base");
+        let id = super::rootfs_label::ensure(self.engine, &id, &last.key).await?;
         let reference = image_tag(image_name, &last.key);
         let info = self.engine.inspect_image(&id).await?;
         if !info.repo_tags.contains(&reference) {

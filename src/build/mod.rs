@@ -11,6 +11,7 @@
 //!   records;
 //! - [`host`]: the CA bundle, proxies, secrets and cache volumes lent to build containers;
 //! - [`key_lock`]: one lock per key across processes;
+//! - [`rootfs_label`]: the finished image's rootfs digest, recorded in a label;
 //! - [`progress`], [`events`]: output for people and for scripts;
 //! - [`inventory`]: envc's images in the engine, for `envc images` and `envc gc`.
 //!
@@ -28,6 +29,7 @@ pub mod host;
 pub mod inventory;
 pub mod key_lock;
 pub mod progress;
+pub mod rootfs_label;
 pub mod script;
 pub mod tail;
 

@@ -124,9 +124,18 @@ fn with_shell<S: AsRef<str>>(shell: &[S], script: String) -> Vec<String> {
     argv
 }
 
-/// `export NAME=value` lines: build-only variables first, then the step's own (which win).
+/// The `SOURCE_DATE_EPOCH` every step sees (1980-01-01, the earliest date zip files and
+/// some packaging tools accept), so that tools that honour it write reproducible files:
+/// Python's `py_compile` (used by pip) then writes hash-checked `.pyc` files instead of
+/// embedding source mtimes, and build tools stamp this date instead of the build time.
+/// It is a normalisation for `envc verify --rebuild`; a step's own env may override it.
+pub const SOURCE_DATE_EPOCH: &str = "315532800";
+
+/// `export NAME=value` lines: `SOURCE_DATE_EPOCH`, build-only variables, then the step's
+/// own (which win).
 fn exports(build_only: &BTreeMap<String, String>, step: &BTreeMap<String, String>) -> String {
     let mut out = String::new();
+    let _ = writeln!(out, "export SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH}");
     for (name, value) in build_only.iter().chain(step) {
         let _ = writeln!(out, "export {name}={}", quote(value));
     }
@@ -192,7 +201,9 @@ mod tests {
             caches: vec![],
         };
         let command = run(&step, &Key([0; 32]), &host_with_ca());
-        assert_eq!(command.argv, vec!["/bin/sh", "-c", "true"]);
+        // Only the reproducibility normalisation, no CA bundle or proxy variables.
+        let script = format!("export SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH}\ntrue");
+        assert_eq!(command.argv, vec!["/bin/sh", "-c", script.as_str()]);
         assert!(!command.network);
     }
 

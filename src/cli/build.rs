@@ -16,6 +16,7 @@ use crate::lock::file::Freshness;
 use crate::plan::{LockPolicy, Planned, plan_project};
 use crate::spec::LoadedSpec;
 
+use super::build_sif::{BuilderArg, TargetArg};
 use super::config_args::ConfigArgs;
 
 /// Build the Docker image.
@@ -43,6 +44,16 @@ pub struct BuildArgs {
     /// enters the image or its key.
     #[arg(long = "secret", value_name = "ID=PATH", value_parser = Secret::parse)]
     pub secrets: Vec<Secret>,
+    /// What to build: the Docker image, or an Apptainer SIF made from it.
+    #[arg(long, value_enum, default_value_t = TargetArg::Docker)]
+    pub target: TargetArg,
+    /// Who makes the SIF (with `--target apptainer`): envc itself, or `apptainer build`
+    /// from the emitted `.def`.
+    #[arg(long, value_enum, default_value_t = BuilderArg::Native)]
+    pub builder: BuilderArg,
+    /// Also copy the SIF to FILE (with `--target apptainer`).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `--progress` values.
@@ -61,7 +72,7 @@ pub struct BuildSettings {
 }
 
 impl BuildArgs {
-    fn settings(&self) -> BuildSettings {
+    pub fn settings(&self) -> BuildSettings {
         let progress = match (self.quiet, self.progress) {
             (true, _) | (_, ProgressArg::Quiet) => ProgressMode::Quiet,
             (_, ProgressArg::Plain) => ProgressMode::Plain,
@@ -81,6 +92,15 @@ impl BuildArgs {
 }
 
 pub fn run(args: BuildArgs) -> Result<Outcome, Report> {
+    if args.target == TargetArg::Apptainer {
+        return super::build_sif::run(args);
+    }
+    if args.output.is_some() || args.builder != BuilderArg::Native {
+        return Err(Report::input(miette::miette!(
+            help = "add `--target apptainer`",
+            "`-o` and `--builder` apply to SIF builds only"
+        )));
+    }
     let settings = args.settings();
     let loaded = args.config.load()?;
     let started = Instant::now();

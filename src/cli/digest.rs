@@ -1,8 +1,9 @@
-//! `envc digest FILE.tar|FILE.sif|-`: the rootfs digest of a filesystem tar (a Docker
-//! export; `-` reads it from stdin) or of a SIF's squashfs partition.
+//! `envc digest FILE.tar|FILE.sif|-|IMAGE`: the rootfs digest of a filesystem tar (a Docker
+//! export; `-` reads it from stdin), of a SIF's squashfs partition, or of an engine image.
 //!
-//! The source is chosen from the file's first bytes, so any stream that yields a tar
-//! (the engine's export, later) plugs into the same [`crate::rootfs::tar::list_tar`].
+//! A file's kind is chosen from its first bytes. A source that is not an existing file is
+//! taken as an image reference and digested from the engine's export stream
+//! ([`crate::rootfs::image`]), through the same [`crate::rootfs::tar::list_tar`].
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -17,7 +18,8 @@ use crate::rootfs::{self, EXCLUSIONS, Listing, RootfsError};
 
 #[derive(Debug, Args)]
 pub struct DigestArgs {
-    /// A filesystem tar (`docker export`), a SIF file, or `-` for a tar on stdin.
+    /// A filesystem tar (`docker export`), a SIF file, `-` for a tar on stdin, or an image
+    /// in the engine (any source that is not an existing file).
     pub source: PathBuf,
     /// Print JSON: the digest, counts, every excluded path with its rule, and the rules.
     #[arg(long)]
@@ -29,13 +31,17 @@ pub struct DigestArgs {
 
 pub fn run(args: DigestArgs) -> Result<Outcome, Report> {
     let shown = args.source.display().to_string();
-    let listing = list(&args.source).map_err(|e| {
-        let diagnostic = miette::miette!("cannot compute the rootfs digest of `{shown}`: {e}");
-        match e {
-            RootfsError::Io(_) => Report::environment(diagnostic),
-            _ => Report::input(diagnostic),
-        }
-    })?;
+    let listing = if args.source != Path::new("-") && !args.source.exists() {
+        list_image(&shown)?
+    } else {
+        list(&args.source).map_err(|e| {
+            let diagnostic = miette::miette!("cannot compute the rootfs digest of `{shown}`: {e}");
+            match e {
+                RootfsError::Io(_) => Report::environment(diagnostic),
+                _ => Report::input(diagnostic),
+            }
+        })?
+    };
     let digest = listing.digest();
     let mut out = std::io::stdout().lock();
     let written = if args.json {
@@ -63,6 +69,33 @@ pub fn run(args: DigestArgs) -> Result<Outcome, Report> {
         )),
         _ => Ok(Outcome::Success),
     }
+}
+
+/// The listing of an engine image, from its export stream.
+fn list_image(reference: &str) -> Result<Listing, Report> {
+    super::gc::with_engine(|engine| async move {
+        crate::rootfs::image::list_image(&engine, reference)
+            .await
+            .map_err(|e| match e {
+                crate::rootfs::image::ImageListError::Engine(e) => Report::from(e),
+                other => Report::found(miette::miette!(
+                    "cannot compute the rootfs digest of `{reference}`: {}",
+                    error_chain(&other)
+                )),
+            })
+    })
+}
+
+/// An error and its sources, joined by `: `.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
 }
 
 /// Read the source as a SIF when it starts like one, as a tar otherwise.

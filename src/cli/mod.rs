@@ -8,6 +8,7 @@ use crate::exit::{Outcome, Report, to_exit_code};
 
 pub mod audit;
 pub mod build;
+pub mod build_sif;
 pub mod check;
 mod completions;
 pub mod config_args;
@@ -21,11 +22,13 @@ pub mod inspect;
 pub mod lock;
 pub mod plan;
 pub mod run;
+pub mod run_apptainer;
 pub mod schema;
 pub mod shell;
 pub mod show;
 pub mod status;
 pub mod up;
+pub mod verify;
 
 /// envc — a declarative environment compiler.
 #[derive(Debug, Parser)]
@@ -74,6 +77,8 @@ pub enum Command {
     Images(images::ImagesArgs),
     /// Remove envc's images that no current config uses.
     Gc(gc::GcArgs),
+    /// Check that cached images and SIFs are what their inputs and recorded digests say.
+    Verify(verify::VerifyArgs),
     /// Start the environment: build if needed, start services, map the host user.
     Up(up::UpArgs),
     /// Run a command as the mapped user in the environment (`envc run -- CMD ARGS...`).
@@ -113,6 +118,7 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Build(args) => build::run(args),
         Command::Images(args) => images::run(args),
         Command::Gc(args) => gc::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Up(args) => up::run(args),
         Command::Run(args) => run::run(args),
         Command::Shell(args) => shell::run(args),

@@ -9,6 +9,7 @@ use std::ffi::OsString;
 
 use clap::Args;
 
+use super::build_sif::TargetArg;
 use super::config_args::ConfigArgs;
 use super::up::{Project, build_if_needed, connect, evaluate, evaluate_cached, runtime};
 use crate::engine::{Engine, EngineError, ExecSpec};
@@ -28,6 +29,9 @@ pub struct RunArgs {
     /// Print the equivalent `docker` command instead of running anything.
     #[arg(long)]
     pub dry_run: bool,
+    /// Where to run: the Docker environment, or the SIF with `apptainer exec`.
+    #[arg(long, value_enum, default_value_t = TargetArg::Docker)]
+    pub target: TargetArg,
     /// The command and its arguments (after `--`), passed through as they are.
     #[arg(
         required = true,
@@ -44,6 +48,13 @@ pub fn run(args: RunArgs) -> Result<Outcome, Report> {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    if args.target == TargetArg::Apptainer {
+        return super::run_apptainer::enter(
+            &args.config,
+            crate::run::apptainer::Action::Exec(command),
+            args.dry_run,
+        );
+    }
     enter(&args.config, command, args.dry_run, None)
 }
 

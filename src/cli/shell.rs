@@ -11,8 +11,21 @@ use crate::exit::{Outcome, Report};
 pub struct ShellArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
+    /// Where to open it: the Docker environment, or the SIF with `apptainer shell`.
+    #[arg(long, value_enum, default_value_t = super::build_sif::TargetArg::Docker)]
+    pub target: super::build_sif::TargetArg,
+    /// Print the command that opens the shell instead of running it.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 pub fn run(args: ShellArgs) -> Result<Outcome, Report> {
-    super::run::enter(&args.config, Vec::new(), false, Some(()))
+    if args.target == super::build_sif::TargetArg::Apptainer {
+        return super::run_apptainer::enter(
+            &args.config,
+            crate::run::apptainer::Action::Shell,
+            args.dry_run,
+        );
+    }
+    super::run::enter(&args.config, Vec::new(), args.dry_run, Some(()))
 }

@@ -12,6 +12,7 @@ pub mod diff;
 pub mod digest;
 pub mod entry;
 pub mod exclude;
+pub mod image;
 pub mod squashfs;
 pub mod tar;
 

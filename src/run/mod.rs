@@ -8,6 +8,7 @@
 //! and signals; `evaluated` caches the evaluated manifest so that `envc run` stays as cheap
 //! as `docker exec`.
 
+pub mod apptainer;
 pub mod container_config;
 pub mod dry_run;
 pub mod error;

@@ -1,6 +1,7 @@
 //! envc's integration tests: one binary, so the suite links once.
 
 mod apptainer;
+mod apptainer_target;
 mod build;
 mod conformance;
 mod emit;
@@ -16,3 +17,4 @@ mod run;
 mod sif;
 mod spec;
 mod support;
+mod verify;

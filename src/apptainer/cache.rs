@@ -1,0 +1,43 @@
+//! Where SIF images are kept: `<XDG cache>/envc/sif/<plan key>.sif`.
+//!
+//! The file name is only a hint: a SIF is reused when the plan key recorded inside it
+//! (envc's metadata object) matches, so a renamed or half-copied file is never taken for
+//! another plan's image.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use crate::plan::Key;
+use crate::sif::SifImage;
+use crate::sif::metadata::read_metadata;
+
+/// The folder SIF images are cached in.
+pub fn sif_dir() -> PathBuf {
+    if let Some(cache) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(cache).join("envc/sif");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home).join(".cache/envc/sif");
+    }
+    std::env::temp_dir().join("envc-sif")
+}
+
+/// The cached SIF of the plan with key `key` (it may not exist yet).
+pub fn sif_path(key: &Key) -> PathBuf {
+    sif_dir().join(format!("{}.sif", key.hex()))
+}
+
+/// The plan key recorded in the SIF at `path`, `None` when the file is missing, not a
+/// SIF, or not one envc made.
+pub fn recorded_key(path: &Path) -> Option<String> {
+    let mut file = BufReader::new(File::open(path).ok()?);
+    let image = SifImage::read(&mut file).ok()?;
+    let metadata = read_metadata(&image, &mut file).ok()??.ok()?;
+    Some(metadata.plan_key)
+}
+
+/// True when `path` holds a SIF envc built from the plan with key `key`.
+pub fn is_current(path: &Path, key: &Key) -> bool {
+    recorded_key(path).is_some_and(|recorded| recorded == key.hex())
+}

@@ -1,0 +1,84 @@
+//! `envc run --target apptainer` and `envc shell --target apptainer`: the environment's
+//! SIF (built natively when missing) run with `apptainer exec`/`shell`.
+//!
+//! The exit status is the command's own. `--dry-run` prints the `apptainer` command line
+//! and needs neither Apptainer nor the SIF; without it, a missing `apptainer` is exit 3.
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::Command;
+
+use super::build::BuildSettings;
+use super::build_sif::ensure_native_sif;
+use super::config_args::ConfigArgs;
+use super::up::{Project, evaluate};
+use crate::apptainer::{cache, tool};
+use crate::build::{BuildOptions, ProgressMode};
+use crate::exit::{Outcome, Report};
+use crate::run::apptainer::{Action, command_line, shell_line};
+use crate::run::{RunError, resolve};
+
+/// Run `action` in the environment's SIF.
+pub fn enter(config: &ConfigArgs, action: Action, dry_run: bool) -> Result<Outcome, Report> {
+    let project = Project::locate(config)?;
+    let (loaded, evaluated) = evaluate(config)?;
+    let facts = project.facts();
+    let plan = resolve(&evaluated.manifest, &facts, evaluated.sudo).map_err(RunError::from)?;
+    let key = crate::plan::plan_project(
+        &loaded.spec,
+        &loaded.project_root,
+        loaded.variant.as_deref(),
+        crate::plan::LockPolicy::UnpinnedIfStale,
+    )
+    .map_err(Report::input)?
+    .plan
+    .key();
+    let sif = cache::sif_path(&key);
+    let cwd = std::env::current_dir().unwrap_or_else(|_| project.root.clone());
+    let workdir = plan.workdir(&project.root, &cwd);
+    let argv = command_line(
+        &evaluated.manifest,
+        &plan,
+        &facts,
+        &sif,
+        workdir.as_deref(),
+        &action,
+    )
+    .map_err(Report::input)?;
+    if dry_run {
+        super::print_stdout(&shell_line(&argv))?;
+        return Ok(Outcome::Success);
+    }
+    let apptainer = tool::apptainer("run the environment with `--target apptainer`")?;
+    if !cache::is_current(&sif, &key) {
+        let settings = BuildSettings {
+            locked: false,
+            options: BuildOptions {
+                progress: ProgressMode::Auto,
+                ..Default::default()
+            },
+        };
+        if let Some(status) = ensure_native_sif(&loaded, &settings, &sif)? {
+            return Ok(Outcome::Status(status));
+        }
+    }
+    for dir in &plan.host_dirs {
+        std::fs::create_dir_all(dir).map_err(|source| {
+            Report::from(RunError::HostDir {
+                path: dir.clone(),
+                source,
+            })
+        })?;
+    }
+    let status = Command::new(&apptainer)
+        .args(&argv[1..])
+        .status()
+        .map_err(|e| {
+            Report::environment(miette::miette!("cannot run `{}`: {e}", apptainer.display()))
+        })?;
+    let code = match (status.code(), status.signal()) {
+        (Some(code), _) => code,
+        (None, Some(signal)) => 128 + signal,
+        (None, None) => 1,
+    };
+    Ok(Outcome::Status(u8::try_from(code).unwrap_or(1)))
+}

@@ -1,0 +1,86 @@
+//! `envc verify [--variant V] [--rebuild] [--json]`: check that the cached artifacts of the
+//! current config are what their inputs say (see [`crate::verify`]); exit 0 only when every
+//! check passes, 1 when one fails.
+
+use clap::Args;
+use serde_json::json;
+
+use crate::exit::{Outcome, Report};
+use crate::verify::{self, Check};
+
+use super::config_args::ConfigArgs;
+
+/// Verify the cache.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Also build the environment again from scratch and compare the files.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Print the checks as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: VerifyArgs) -> Result<Outcome, Report> {
+    let loaded = args.config.load()?;
+    let planned = crate::plan::plan_project(
+        &loaded.spec,
+        &loaded.project_root,
+        loaded.variant.as_deref(),
+        crate::plan::LockPolicy::UnpinnedIfStale,
+    )
+    .map_err(Report::input)?;
+    let plan = planned.plan;
+    let checks = super::gc::with_engine(|engine| async move {
+        let found = |e: &dyn std::error::Error| {
+            Report::found(miette::miette!("{}", super::digest::error_chain(e)))
+        };
+        let mut checks = vec![
+            verify::key::check(&engine, &plan)
+                .await
+                .map_err(Report::from)?,
+        ];
+        let (content, listing) = verify::content::check(&engine, &plan)
+            .await
+            .map_err(|e| found(&e))?;
+        checks.push(content);
+        checks.extend(verify::sif::checks(&plan, listing.as_ref()));
+        if args.rebuild {
+            checks.push(
+                verify::rebuild::check(&engine, &loaded.spec, &plan, &loaded.project_root)
+                    .await
+                    .map_err(|e| found(&e))?,
+            );
+        }
+        Ok(checks)
+    })?;
+    let passed = checks.iter().all(|c| c.passed);
+    let text = if args.json {
+        serde_json::to_string_pretty(&json!({ "passed": passed, "checks": checks }))
+            .expect("checks serialize")
+            + "\n"
+    } else {
+        human(&checks)
+    };
+    super::print_stdout(&text)?;
+    Ok(if passed {
+        Outcome::Success
+    } else {
+        // A failed check is a found problem: exit 1, as for any other finding.
+        Outcome::Status(1)
+    })
+}
+
+fn human(checks: &[Check]) -> String {
+    let mut out = String::new();
+    for check in checks {
+        let verdict = if check.passed { "pass" } else { "FAIL" };
+        out.push_str(&format!("{verdict}  {}\n", check.name));
+        for line in &check.details {
+            out.push_str(&format!("      {line}\n"));
+        }
+    }
+    out
+}

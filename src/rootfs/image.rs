@@ -1,0 +1,113 @@
+//! Listing an engine image's filesystem: the rootfs digest of a Docker image.
+//!
+//! The engine has no "export an image's filesystem" call, only "export a container's", so
+//! a container is created from the image (never started: starting would let the runtime
+//! write `/etc/hostname` and friends, and costs time) and its export is streamed straight
+//! into [`super::tar::list_tar`] on a blocking thread. Nothing is written to disk.
+
+use std::io::Read;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+
+use super::{Listing, RootfsError};
+use crate::engine::{ContainerSpec, Engine, EngineError};
+
+/// Errors while listing an image: the engine's, or the stream's contents.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageListError {
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("cannot list the filesystem of image `{image}`")]
+    Rootfs {
+        image: String,
+        #[source]
+        source: RootfsError,
+    },
+}
+
+/// The listing (and so the rootfs digest) of `image`'s filesystem.
+pub async fn list_image(engine: &Engine, image: &str) -> Result<Listing, ImageListError> {
+    let container = engine
+        .create_container(&ContainerSpec {
+            image: image.to_owned(),
+            // Never started; an entrypoint is given so that images without one are accepted.
+            entrypoint: Some(vec!["/envc-never-started".into()]),
+            ..Default::default()
+        })
+        .await?;
+    let result = list_container(engine, container.id()).await;
+    container.remove().await?;
+    result.map_err(|e| match e {
+        ImageListError::Rootfs { source, .. } => ImageListError::Rootfs {
+            image: image.to_owned(),
+            source,
+        },
+        other => other,
+    })
+}
+
+/// The listing of an existing container's filesystem.
+pub async fn list_container(engine: &Engine, id: &str) -> Result<Listing, ImageListError> {
+    let mut stream = engine.export_container(id);
+    // Bounded: the tar reader applies back-pressure to the engine's stream.
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(16);
+    let reader = tokio::task::spawn_blocking(move || {
+        super::tar::list_tar(std::io::BufReader::with_capacity(
+            1 << 20,
+            ChannelReader {
+                receiver,
+                current: Bytes::new(),
+            },
+        ))
+    });
+    let mut failure = None;
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            // A send fails only when the reader stopped (on a malformed tar): its error wins.
+            Ok(bytes) => {
+                if sender.send(bytes).await.is_err() {
+                    break;
+                }
+            }
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    drop(sender);
+    let listed = reader.await.map_err(|e| ImageListError::Rootfs {
+        image: id.to_owned(),
+        source: RootfsError::Io(std::io::Error::other(e)),
+    })?;
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    listed.map_err(|source| ImageListError::Rootfs {
+        image: id.to_owned(),
+        source,
+    })
+}
+
+/// A `Read` over byte chunks arriving on a channel; end of stream when the sender is gone.
+struct ChannelReader {
+    receiver: tokio::sync::mpsc::Receiver<Bytes>,
+    current: Bytes,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            // On a blocking thread (see `list_container`), so blocking here is allowed.
+            match self.receiver.blocking_recv() {
+                Some(bytes) => self.current = bytes,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current[..n]);
+        self.current = self.current.slice(n..);
+        Ok(n)
+    }
+}
