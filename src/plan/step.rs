@@ -241,7 +241,7 @@ pub struct RunStep {
     #[serde(skip)]
     pub name: Option<String>,
     pub script: String,
-    /// The argv prefix the script is appended to (default `/bin/sh -c`).
+    /// The argv prefix the script is appended to (default `/bin/sh -e -c`).
     pub shell: Vec<String>,
     /// Environment for this step only.
     pub env: BTreeMap<String, String>,

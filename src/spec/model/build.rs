@@ -36,7 +36,8 @@ pub struct BuildSpec {
     /// The image's working directory.
     #[serde(default)]
     pub workdir: Option<AbsPath>,
-    /// The shell steps run with, as an argv prefix.
+    /// The shell steps run with, as an argv prefix (default `/bin/sh -e -c`: a failing
+    /// command fails the step, as a build script should).
     #[serde(default = "default_shell")]
     pub shell: Vec<BuildString>,
     /// The image's entrypoint.
@@ -51,7 +52,7 @@ pub struct BuildSpec {
 }
 
 fn default_shell() -> Vec<BuildString> {
-    ["/bin/sh", "-c"]
+    ["/bin/sh", "-e", "-c"]
         .into_iter()
         .map(|s| BuildString::new(s).expect("a literal without placeholders"))
         .collect()
