@@ -3,8 +3,9 @@
 
 use std::pin::Pin;
 
+use bollard::container::LogOutput;
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use tokio::io::AsyncWrite;
 
 use super::{Engine, EngineError, LogChunk, LogStream, interrupt, logs};
@@ -29,6 +30,17 @@ pub struct ExecSession {
     pub input: Option<Pin<Box<dyn AsyncWrite + Send>>>,
 }
 
+/// A started exec with the engine's raw output stream, before it is wrapped.
+pub(super) struct Attached {
+    pub id: String,
+    pub output: RawOutput,
+    pub input: Option<Pin<Box<dyn AsyncWrite + Send>>>,
+}
+
+/// The engine's output frames as bollard gives them.
+pub(super) type RawOutput =
+    Pin<Box<dyn Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>>;
+
 /// The collected result of an exec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecOutput {
@@ -41,6 +53,23 @@ impl Engine {
     /// Start `spec` in container `container`, attached.
     pub async fn exec(&self, container: &str, spec: &ExecSpec) -> Result<ExecSession, EngineError> {
         interrupt::check()?;
+        let action = format!("run `{}` in container `{container}`", spec.cmd.join(" "));
+        let started = self.start_attached(container, spec, &action).await?;
+        Ok(ExecSession {
+            id: started.id,
+            output: logs::output_stream(self.clone(), action, started.output),
+            input: started.input,
+        })
+    }
+
+    /// Create and start an exec attached to its output: the part `exec` and
+    /// `exec_session` share; they differ only in how the output stream ends on a signal.
+    pub(super) async fn start_attached(
+        &self,
+        container: &str,
+        spec: &ExecSpec,
+        action: &str,
+    ) -> Result<Attached, EngineError> {
         let options = CreateExecOptions::<String> {
             cmd: Some(spec.cmd.clone()),
             env: (!spec.env.is_empty()).then(|| spec.env.clone()),
@@ -52,12 +81,11 @@ impl Engine {
             attach_stderr: Some(true),
             ..Default::default()
         };
-        let action = format!("run `{}` in container `{container}`", spec.cmd.join(" "));
         let created = self
             .docker
             .create_exec(container, options)
             .await
-            .map_err(|e| self.fail_lookup("container", container, action.clone(), e))?;
+            .map_err(|e| self.fail_lookup("container", container, action.to_owned(), e))?;
         let start = StartExecOptions {
             detach: false,
             tty: spec.tty,
@@ -67,15 +95,15 @@ impl Engine {
             .docker
             .start_exec(&created.id, Some(start))
             .await
-            .map_err(|e| self.fail(action.clone(), e))?
+            .map_err(|e| self.fail(action.to_owned(), e))?
         {
-            StartExecResults::Attached { output, input } => Ok(ExecSession {
+            StartExecResults::Attached { output, input } => Ok(Attached {
                 id: created.id,
-                output: logs::output_stream(self.clone(), action, output),
+                output,
                 input: spec.stdin.then_some(input),
             }),
             StartExecResults::Detached => Err(EngineError::Stream {
-                action,
+                action: action.to_owned(),
                 message: "the engine started the command detached".into(),
             }),
         }

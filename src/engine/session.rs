@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::pin::Pin;
 use std::time::Duration;
 
-use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
 use bollard::models::ContainerSummary;
 use bollard::query_parameters::{
     AttachContainerOptions, KillContainerOptions, ListContainersOptionsBuilder,
@@ -70,44 +69,13 @@ impl Engine {
         container: &str,
         spec: &ExecSpec,
     ) -> Result<Session, EngineError> {
-        let options = CreateExecOptions::<String> {
-            cmd: Some(spec.cmd.clone()),
-            env: (!spec.env.is_empty()).then(|| spec.env.clone()),
-            user: spec.user.clone(),
-            working_dir: spec.working_dir.clone(),
-            tty: Some(spec.tty),
-            attach_stdin: Some(spec.stdin),
-            attach_stdout: Some(true),
-            attach_stderr: Some(true),
-            ..Default::default()
-        };
         let action = format!("run a command in container `{container}`");
-        let created = self
-            .docker
-            .create_exec(container, options)
-            .await
-            .map_err(|e| self.fail_lookup("container", container, action.clone(), e))?;
-        let start = StartExecOptions {
-            detach: false,
-            tty: spec.tty,
-            output_capacity: None,
-        };
-        match self
-            .docker
-            .start_exec(&created.id, Some(start))
-            .await
-            .map_err(|e| self.fail(action.clone(), e))?
-        {
-            StartExecResults::Attached { output, input } => Ok(Session {
-                id: created.id,
-                output: self.session_output(action, output),
-                input: spec.stdin.then_some(input),
-            }),
-            StartExecResults::Detached => Err(EngineError::Stream {
-                action,
-                message: "the engine started the command detached".into(),
-            }),
-        }
+        let started = self.start_attached(container, spec, &action).await?;
+        Ok(Session {
+            id: started.id,
+            output: self.session_output(action, started.output),
+            input: started.input,
+        })
     }
 
     /// Attach to container `id` (before starting it); signals do not end the output.
