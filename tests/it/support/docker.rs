@@ -28,9 +28,18 @@ pub fn engine(rt: &tokio::runtime::Runtime) -> Option<Engine> {
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static NEXT: AtomicUsize = AtomicUsize::new(0);
+    // Pids repeat across runs on a machine whose engine keeps earlier runs' images, so the
+    // start time (ns) of this test process makes names unique across runs too.
+    static STARTED: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+    let started = STARTED.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    });
     format!(
-        "{prefix}-{}-{}",
+        "{prefix}-{}-{:x}-{}",
         std::process::id(),
+        started % 0x1_0000_0000,
         NEXT.fetch_add(1, Ordering::Relaxed)
     )
 }
