@@ -23,12 +23,14 @@ fn busybox_base() -> Option<String> {
 }
 
 fn config(base: &str, name: &str) -> Value {
+    // The name goes into the first step so that each test owns its whole step chain: names
+    // do not enter keys, and the rebuild and tamper tests move and replace step tags.
     json!({
         "name": name,
         "base": { "image": base },
         "build": {
             "files": {
-                "/opt/a.txt": { "text": "hello\n" },
+                "/opt/a.txt": { "text": format!("hello from {name}\n") },
                 "/opt/src.txt": { "source": "src.txt" },
             },
             "steps": [{ "name": "one", "run": "echo one > /one" }],
