@@ -221,23 +221,44 @@ impl Validator<'_> {
         for (target, file) in &build.files {
             let mut path = at.to_vec();
             path.extend(["files", target.as_str()]);
-            match (&file.source, &file.text) {
-                (Some(source), None) => {
-                    path.push("source");
-                    self.project_file(source.as_str(), &path)?;
+            let given: Vec<&str> = [
+                ("source", file.source.is_some()),
+                ("text", file.text.is_some()),
+                ("url", file.url.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(name, set)| set.then_some(name))
+            .collect();
+            match given.as_slice() {
+                ["source"] => {
+                    let source = file.source.as_ref().expect("`source` is set");
+                    let mut at = path.clone();
+                    at.push("source");
+                    self.project_file(source.as_str(), &at)?;
                 }
-                (None, Some(_)) => {}
-                (Some(_), Some(_)) => {
-                    return Err(self.invalid(
-                        &path,
-                        &format!("file `{target}` sets both `source` and `text`"),
-                    ));
-                }
-                (None, None) => {
+                [_] => {}
+                [] => {
                     return Err(self
-                        .invalid(&path, &format!("file `{target}` needs `source` or `text`"))
-                        .help("`source` copies a project file; `text` writes the given contents"));
+                        .invalid(
+                            &path,
+                            &format!("file `{target}` needs `source`, `text` or `url`"),
+                        )
+                        .help("`source` copies a project file; `text` writes the given contents; `url` downloads the file"));
                 }
+                [first, second, ..] => {
+                    return Err(self
+                        .invalid(
+                            &path,
+                            &format!("file `{target}` sets both `{first}` and `{second}`"),
+                        )
+                        .help("a file has exactly one of `source`, `text` and `url`"));
+                }
+            }
+            if file.sha256.is_some() && file.url.is_none() {
+                path.push("sha256");
+                return Err(self
+                    .invalid(&path, "`sha256` pins a download and needs a `url`")
+                    .help("project files and texts are pinned by their content already: remove `sha256`"));
             }
         }
         Ok(())

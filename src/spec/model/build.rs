@@ -7,7 +7,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::checked::{
-    AbsPath, AptPackage, BuildString, EnvName, FileMode, PipRequirement, ProjectPath,
+    AbsPath, AptPackage, BuildString, DownloadUrl, EnvName, FileMode, PipRequirement, ProjectPath,
+    Sha256,
 };
 
 /// The image's contents, applied in this order: apt packages, pip requirements, files,
@@ -96,7 +97,8 @@ fn default_python() -> AbsPath {
     AbsPath::new("/usr/bin/python3").expect("an absolute path")
 }
 
-/// A file placed in the image: from the project (`source`) or written out (`text`).
+/// A file placed in the image: from the project (`source`), written out (`text`), or
+/// downloaded (`url`); exactly one of the three.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileSource {
@@ -106,6 +108,12 @@ pub struct FileSource {
     /// The file's contents, written out as given.
     #[serde(default)]
     pub text: Option<BuildString>,
+    /// An `http(s)` URL the host downloads the file from; `envc lock` records its SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<DownloadUrl>,
+    /// The SHA-256 the download must have (lowercase hex), pinning it in the config itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<Sha256>,
     /// The file's mode, in octal.
     #[serde(default = "default_mode")]
     pub mode: FileMode,

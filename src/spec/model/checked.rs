@@ -138,6 +138,7 @@ const CHECKS: &[(&str, Check)] = &[
     (AptPackage::NEWTYPE, check_apt_package),
     (PipRequirement::NEWTYPE, check_pip_requirement),
     (Sha256::NEWTYPE, check_sha256),
+    (DownloadUrl::NEWTYPE, check_download_url),
     (ByteSize::NEWTYPE, check_byte_size),
     (FileMode::NEWTYPE, check_file_mode),
     (Capability::NEWTYPE, check_capability),
@@ -214,6 +215,14 @@ checked_string!(
     Sha256,
     check_sha256,
     { "type": "string", "pattern": "^[0-9a-f]{64}$" }
+);
+
+checked_string!(
+    /// An `http://` or `https://` URL that a file is downloaded from (build side: no host
+    /// placeholders).
+    DownloadUrl,
+    check_download_url,
+    { "type": "string", "pattern": "^https?://[^/\\s]+[^\\s]*$" }
 );
 
 checked_string!(
@@ -407,10 +416,35 @@ fn check_sha256(s: &str) -> Result<(), Invalid> {
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, 'a'..='f'))
     {
-        return Err(Invalid::new(format!("`{s}` is not a SHA-256 digest"))
-            .help("write 64 lowercase hex digits, as printed by `sha256sum`"));
+        let help = if s.starts_with("sha256:") {
+            "write only the 64 lowercase hex digits, without the `sha256:` prefix"
+        } else {
+            "write 64 lowercase hex digits, as printed by `sha256sum`"
+        };
+        return Err(Invalid::new(format!("`{s}` is not a SHA-256 digest")).help(help));
     }
     Ok(())
+}
+
+fn check_download_url(s: &str) -> Result<(), Invalid> {
+    check_build_string(s)?;
+    let host = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    match host {
+        None => Err(
+            Invalid::new(format!("`{s}` is not an http(s) URL")).help(
+                "downloads are fetched over `http://` or `https://`; copy local files with `source`",
+            ),
+        ),
+        Some("") => Err(Invalid::new(format!("`{s}` has no host"))),
+        Some(_) if s.chars().any(char::is_whitespace) => Err(Invalid::new(format!(
+            "`{s}` contains whitespace"
+        ))
+        .help("percent-encode spaces in URLs as `%20`")),
+        Some(_) => Ok(()),
+    }
 }
 
 fn check_byte_size(s: &str) -> Result<(), Invalid> {
@@ -508,5 +542,11 @@ mod tests {
         assert!(Duration::new("30s").is_ok());
         assert!(Duration::new("30").is_err());
         assert!(Capability::new("CAP_SYS_ADMIN").is_err());
+        assert!(DownloadUrl::new("https://example.org/a.tar.gz").is_ok());
+        assert!(DownloadUrl::new("http://127.0.0.1:8080/x").is_ok());
+        assert!(DownloadUrl::new("ftp://example.org/a").is_err());
+        assert!(DownloadUrl::new("https:///a").is_err());
+        assert!(DownloadUrl::new("https://example.org/a b").is_err());
+        assert!(DownloadUrl::new("https://{user}.example.org/").is_err());
     }
 }

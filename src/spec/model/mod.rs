@@ -26,7 +26,7 @@ pub use base::{ArchiveBase, ArchiveFormat, Base, DebootstrapBase};
 pub use build::{BuildSpec, CacheMount, FileSource, PipSpec, Step};
 pub use build_host::BuildHost;
 pub use checked::{
-    AbsPath, AptPackage, BuildString, ByteSize, Capability, Duration, EnvName, FileMode, ImageRef,
+    AbsPath, AptPackage, BuildString, ByteSize, Capability, DownloadUrl, Duration, EnvName, FileMode, ImageRef,
     Invalid, Name, PipRequirement, ProjectPath, RunString, Sha256, checker,
 };
 pub use run::{
