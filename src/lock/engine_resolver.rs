@@ -188,4 +188,17 @@ impl Resolve for EngineResolver {
         }
         Ok(out)
     }
+
+    /// Fetched by the host, streamed through the hash: no engine needed.
+    fn download_sha256(&mut self, url: &str) -> Result<Digest, LockingError> {
+        let download = self.runtime.block_on(resolve::download_sha256(url))?;
+        format!("sha256:{}", download.sha256)
+            .parse::<Digest>()
+            .map_err(
+                |e: crate::plan::digest::ParseDigestError| LockingError::Other {
+                    what: format!("download `{url}`"),
+                    message: e.to_string(),
+                },
+            )
+    }
 }

@@ -5,7 +5,8 @@
 //! lock. It holds one entry for the config and one per variant. Each entry records:
 //!
 //! - `inputs`: the part of the evaluated config that locking resolves (platform, base, apt
-//!   package names, pip requirements and index settings, service images), and `config`, the
+//!   package names, pip requirements and index settings, download URLs with the SHA-256 the
+//!   config gives them, service images), and `config`, the
 //!   SHA-256 of its canonical JSON. Only these parts decide staleness: editing a build step's
 //!   command or a run-side setting does not make pins wrong, so it does not force a re-lock.
 //!   Keeping `inputs` themselves (not just their digest) lets `envc lock --check` say what
@@ -256,7 +257,7 @@ pub fn lock_inputs(spec: &Spec) -> Value {
 }
 
 fn image_inputs(base: &Base, build: &BuildSpec) -> Value {
-    json!({
+    let mut inputs = json!({
         "base": serde_json::to_value(base).unwrap_or(Value::Null),
         "apt": apt_requests(build),
         "pip": {
@@ -265,7 +266,29 @@ fn image_inputs(base: &Base, build: &BuildSpec) -> Value {
             "index_url": build.pip.index_url,
             "extra_index_urls": build.pip.extra_index_urls,
         },
-    })
+    });
+    // Only present when there are downloads, so that locks made before downloads existed
+    // stay fresh.
+    let downloads = download_requests(build);
+    if !downloads.is_empty() {
+        inputs["downloads"] = json!(downloads);
+    }
+    inputs
+}
+
+/// The downloads a build asks for: URL → the SHA-256 the config pins it to, if any.
+pub fn download_requests(build: &BuildSpec) -> BTreeMap<String, Option<String>> {
+    build
+        .files
+        .values()
+        .filter_map(|f| {
+            let url = f.url.as_ref()?;
+            Some((
+                url.as_str().to_owned(),
+                f.sha256.as_ref().map(|s| s.as_str().to_owned()),
+            ))
+        })
+        .collect()
 }
 
 /// The apt packages a build asks for: the listed ones, plus `sudo` when the spec wants it.
@@ -458,6 +481,36 @@ mod tests {
             "run": {"env": {"A": "1"}}
         }));
         assert_eq!(freshness(Some(&lock), &edited, None), Freshness::Fresh);
+    }
+
+    #[test]
+    fn adding_a_download_or_changing_its_hash_makes_a_lock_stale() {
+        let s = spec(json!({}));
+        let mut lock = LockFile::default();
+        lock.set_entry(None, entry_for(&s));
+        let url = "https://example.org/tool.tar.gz";
+        let with = |sha: Option<&str>| {
+            let mut file = json!({"url": url});
+            if let Some(sha) = sha {
+                file["sha256"] = json!(sha);
+            }
+            spec(json!({"build": {"files": {"/opt/tool.tar.gz": file}}}))
+        };
+        let Freshness::Stale(changes) = freshness(Some(&lock), &with(None), None) else {
+            panic!("a new download makes the lock stale");
+        };
+        assert_eq!(changes, vec![format!("`image.downloads` added: `{{\"{url}\":null}}`")]);
+
+        let unpinned = with(None);
+        lock.set_entry(None, entry_for(&unpinned));
+        assert_eq!(freshness(Some(&lock), &unpinned, None), Freshness::Fresh);
+        let pinned = with(Some(&"a".repeat(64)));
+        let Freshness::Stale(changes) = freshness(Some(&lock), &pinned, None) else {
+            panic!("a new spec hash makes the lock stale");
+        };
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert!(changes[0].starts_with(&format!("`image.downloads.{url}` changed from `null`")));
+        assert_eq!(freshness(Some(&lock), &s, None), Freshness::Stale(vec!["`image.downloads` removed".into()]));
     }
 
     #[test]

@@ -3,13 +3,15 @@
 //! The walk (which inputs need which pin, per image and service) lives here; talking to
 //! engines, registries and package indexes lives behind the trait, implemented by the
 //! resolvers next to this file. Inputs that pin themselves — an image reference with a
-//! digest, an archive with its SHA-256 — need no resolver.
+//! digest, an archive with its SHA-256 — need no resolver. Downloads are always fetched,
+//! also when the config gives their SHA-256: locking is when a changed file is noticed.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::file::{
-    BasePin, ImagePins, LockEntry, PipPin, apt_requests, config_digest, lock_inputs,
+    BasePin, ImagePins, LockEntry, PipPin, apt_requests, config_digest, download_requests,
+    lock_inputs,
 };
 use crate::plan::Digest;
 use crate::spec::Spec;
@@ -21,6 +23,16 @@ pub enum LockingError {
     /// A resolver failed against the engine, a registry or an index (boxed: it is large).
     #[error(transparent)]
     Resolve(Box<super::resolve::ResolveError>),
+    /// A download is not what the config's `sha256` says.
+    #[error("download `{url}` has SHA-256 {found}, the config says {expected}")]
+    #[diagnostic(help(
+        "if the new file is intended, update its `sha256` in the config; otherwise the server changed the file"
+    ))]
+    DownloadMismatch {
+        url: String,
+        expected: String,
+        found: String,
+    },
     /// Anything else, in words for the user.
     #[error("cannot resolve {what}: {message}")]
     Other { what: String, message: String },
@@ -37,6 +49,7 @@ impl LockingError {
     pub fn failure(&self) -> crate::exit::Failure {
         match self {
             LockingError::Resolve(e) => e.failure(),
+            LockingError::DownloadMismatch { .. } => crate::exit::Failure::Input,
             LockingError::Other { .. } => crate::exit::Failure::Environment,
         }
     }
@@ -75,6 +88,8 @@ pub trait Resolve {
         base_image: &str,
         pip: &PipSpec,
     ) -> Result<BTreeMap<String, PipPin>, LockingError>;
+    /// The SHA-256 of what `url` serves.
+    fn download_sha256(&mut self, url: &str) -> Result<Digest, LockingError>;
 }
 
 /// The lock entry of `spec`, resolving every floating input through `resolver`.
@@ -188,10 +203,24 @@ fn image_pins(
     } else {
         resolver.pip_pins(&base_image, &build.pip)?
     };
+    let mut downloads = BTreeMap::new();
+    for (url, expected) in download_requests(build) {
+        let found = resolver.download_sha256(&url)?;
+        if let Some(expected) = expected
+            && expected != found.hex()
+        {
+            return Err(LockingError::DownloadMismatch {
+                url,
+                expected: format!("sha256:{expected}"),
+                found: found.to_string(),
+            });
+        }
+        downloads.insert(url, found);
+    }
     Ok(ImagePins {
         base: Some(base_pin),
         apt,
         pip,
-        downloads: BTreeMap::new(),
+        downloads,
     })
 }

@@ -1,6 +1,10 @@
 //! A URL → the SHA-256 of what it serves, streamed (never held in memory).
 //!
 //! Uses the host's certificate store and proxy variables, as any other host tool would.
+//! [`download_into`] also writes the body out while hashing it, for the build's download
+//! cache: one fetch both stores the file and proves what it is.
+
+use std::io::Write;
 
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
@@ -17,6 +21,15 @@ pub struct Download {
 
 /// Fetch `url` and hash its body.
 pub async fn download_sha256(url: &str) -> Result<Download, ResolveError> {
+    download_into(url, &mut std::io::sink(), &std::path::PathBuf::new()).await
+}
+
+/// Fetch `url`, writing its body to `sink` (named `shown` in errors) while hashing it.
+pub async fn download_into(
+    url: &str,
+    sink: &mut dyn Write,
+    shown: &std::path::Path,
+) -> Result<Download, ResolveError> {
     let failed = |source| ResolveError::Download {
         url: url.to_string(),
         source,
@@ -40,6 +53,10 @@ pub async fn download_sha256(url: &str) -> Result<Download, ResolveError> {
         let chunk = chunk.map_err(failed)?;
         size += chunk.len() as u64;
         hasher.update(&chunk);
+        sink.write_all(&chunk).map_err(|source| ResolveError::Write {
+            path: shown.to_path_buf(),
+            source,
+        })?;
     }
     Ok(Download {
         sha256: hex::encode(hasher.finalize()),

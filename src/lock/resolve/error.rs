@@ -50,6 +50,13 @@ pub enum ResolveError {
         #[source]
         source: std::io::Error,
     },
+
+    #[error("cannot write `{}`", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl ResolveError {
@@ -57,6 +64,7 @@ impl ResolveError {
         match self {
             ResolveError::Engine(e) => e.failure(),
             ResolveError::UnknownImage { .. } => Failure::Input,
+            ResolveError::Write { .. } => Failure::Environment,
             _ => Failure::Found,
         }
     }

@@ -16,7 +16,7 @@ pub use apt::{
     AptClosure, AptOptions, AptPackage, apt_closure, installed_packages, parse_dpkg_query,
     parse_simulated_install,
 };
-pub use download::{Download, download_sha256};
+pub use download::{Download, download_into, download_sha256};
 pub use error::ResolveError;
 pub use image::{DigestKind, ImagePin, image_digest};
 pub use pip::{
