@@ -18,7 +18,7 @@ use crate::spec::model::{Ipc, UserMode};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Pin {
-    /// By content digest (images, archives, project files).
+    /// By content digest (images, archives, project files, downloads).
     Digest(String),
     /// By exact version (apt packages, pip requirements without hashes).
     Version(String),
@@ -47,7 +47,7 @@ impl std::fmt::Display for Pin {
 pub struct Input {
     /// `main`, or `service NAME`.
     pub image: String,
-    /// `base`, `apt`, `pip`, `file`.
+    /// `base`, `apt`, `pip`, `file`, `download`.
     pub kind: &'static str,
     pub name: String,
     pub pin: Pin,
@@ -248,6 +248,19 @@ fn image_inputs(
                     Pin::Digest(tree.digest.to_string()),
                 ),
                 FileContent::Text(_) => push("file", file.target.clone(), Pin::Inline),
+                FileContent::Download { url, sha256 } => {
+                    let name = format!("{url} -> {}", file.target);
+                    match sha256 {
+                        Some(sha256) => push("download", name, Pin::Digest(sha256.to_string())),
+                        None => {
+                            push("download", name, Pin::Unpinned);
+                            risks.push(Risk {
+                                setting: format!("{at}build.files.\"{}\".url", file.target),
+                                reason: format!("download without hash: `{url}` can serve another file tomorrow; set `sha256` or run `envc lock`"),
+                            });
+                        }
+                    }
+                }
             },
             StepKind::Run(_) | StepKind::Config(_) => {}
         }

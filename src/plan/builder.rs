@@ -77,6 +77,10 @@ fn unpinned_steps(prefix: &str, steps: &[Step]) -> Vec<String> {
             StepKind::Pip(pip) if !pip.require_hashes => {
                 out.push(format!("{prefix}pip requirements have no locked hashes"))
             }
+            StepKind::File(FileStep {
+                source: FileContent::Download { url, sha256: None },
+                ..
+            }) => out.push(format!("{prefix}download `{url}` has no SHA-256")),
             _ => {}
         }
     }
@@ -114,7 +118,7 @@ pub enum PlanError {
         #[source]
         source: TreeError,
     },
-    #[error("`{field}` must have exactly one of `source` and `text`")]
+    #[error("`{field}` must have exactly one of `source`, `text` and `url`")]
     FileSource { field: String },
     #[error("`{field}`: `{mode}` is not an octal file mode")]
     Mode { field: String, mode: String },
@@ -258,8 +262,8 @@ fn image_steps(
             field: field.clone(),
             mode: file.mode.as_str().into(),
         })?;
-        let (source, reads, mode) = match (&file.source, &file.text) {
-            (Some(path), None) => {
+        let (source, reads, mode) = match (&file.source, &file.text, &file.url) {
+            (Some(path), None, None) => {
                 let wrap = |source| PlanError::ProjectFile {
                     field: format!("{field}.source"),
                     source,
@@ -271,11 +275,30 @@ fn image_steps(
                 let mode = (!is_dir).then_some(mode);
                 (FileContent::Project { path: rel, tree }, reads, mode)
             }
-            (None, Some(text)) => (
+            (None, Some(text), None) => (
                 FileContent::Text(text.as_str().to_owned()),
                 BTreeMap::new(),
                 Some(mode),
             ),
+            (None, None, Some(url)) => {
+                // The config's hash wins: a lock that disagrees is stale and refused before
+                // planning for a build.
+                let sha256 = match &file.sha256 {
+                    Some(hex) => {
+                        let mut sha = [0u8; 32];
+                        // The spec checked the hex already.
+                        let _ = hex::decode_to_slice(hex.as_str(), &mut sha);
+                        Some(Digest(sha))
+                    }
+                    None => pins.downloads.get(url.as_str()).copied(),
+                };
+                let url = url.as_str().to_owned();
+                (
+                    FileContent::Download { url, sha256 },
+                    BTreeMap::new(),
+                    Some(mode),
+                )
+            }
             _ => return Err(PlanError::FileSource { field }),
         };
         let step = FileStep {

@@ -244,3 +244,72 @@ fn unlocked_plans_say_what_is_unpinned() {
     assert!(locked.unpinned().is_empty());
     assert_ne!(locked.key(), unlocked.key());
 }
+
+/// The plan's keys with one download at `/opt/tool.bin`, given `url`, the config's
+/// `sha256` and the lock's record of it.
+fn download_keys(dir: &Path, url: &str, spec_sha: Option<&str>, locked: Option<u8>) -> Vec<Key> {
+    let mut c = config();
+    let mut file = json!({"url": url, "mode": "0755"});
+    if let Some(sha) = spec_sha {
+        file["sha256"] = json!(sha);
+    }
+    c["build"]["files"]["/opt/tool.bin"] = file;
+    let spec: Spec = serde_json::from_value(c).unwrap();
+    let mut lock = lock_for(&spec, 1, "8.0");
+    if let Some(byte) = locked {
+        lock.image
+            .downloads
+            .insert(url.to_owned(), crate::plan::Digest([byte; 32]));
+    }
+    let mut files = ProjectFiles::open(dir).unwrap();
+    let plan = plan(&spec, Some(&lock), &mut files, None).unwrap();
+    plan.steps.iter().map(|s| s.key).collect()
+}
+
+/// Steps with the download: 0 base, 1 apt, 2 file /etc/demo.conf, 3 file /opt/app,
+/// 4 file /opt/tool.bin, ...
+const DOWNLOAD: usize = 4;
+
+#[test]
+fn a_downloads_hash_and_url_are_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let p = dir.path();
+    let url = "https://example.org/tool.bin";
+    let (a, b) = ("a".repeat(64), "b".repeat(64));
+    let pinned = download_keys(p, url, Some(&a), None);
+
+    // Another hash is another file: the step and everything after it change.
+    let other = download_keys(p, url, Some(&b), None);
+    assert_eq!(first_change(&pinned, &other), DOWNLOAD, "spec sha256");
+    let other = download_keys(p, url, None, Some(0xbb));
+    assert_eq!(first_change(&pinned, &other), DOWNLOAD, "locked sha256");
+
+    // The same hash from the config or from the lock is the same step.
+    assert_eq!(pinned, download_keys(p, url, None, Some(0xaa)));
+
+    // The same hash from another URL is another step (the URL is what the step fetches and
+    // what the emitted `ADD` names), though the download cache serves both.
+    let moved = download_keys(p, "https://mirror.example.org/tool.bin", Some(&a), None);
+    assert_eq!(first_change(&pinned, &moved), DOWNLOAD, "url");
+
+    // Unpinned: keyed by the URL alone, and reported.
+    let unpinned = download_keys(p, url, None, None);
+    assert_eq!(first_change(&pinned, &unpinned), DOWNLOAD, "unpinned");
+}
+
+#[test]
+fn an_unpinned_download_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut c = config();
+    c["build"]["files"]["/opt/tool.bin"] = json!({"url": "https://example.org/tool.bin"});
+    let spec: Spec = serde_json::from_value(c).unwrap();
+    let lock = lock_for(&spec, 1, "8.0");
+    let mut files = ProjectFiles::open(dir.path()).unwrap();
+    let unpinned = plan(&spec, Some(&lock), &mut files, None).unwrap();
+    assert_eq!(
+        unpinned.unpinned(),
+        vec!["download `https://example.org/tool.bin` has no SHA-256".to_owned()]
+    );
+}

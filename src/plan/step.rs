@@ -70,6 +70,16 @@ impl StepKind {
                 let source = match &f.source {
                     FileContent::Project { path, .. } => json!({ "path": path }),
                     FileContent::Text(text) => json!({ "text": text }),
+                    // The hash is what enters the image; the URL stays in the payload
+                    // because the step (and the emitted `ADD`) fetches from it, as a pinned
+                    // base keeps its repository and pip its index (see `FileContent`).
+                    FileContent::Download {
+                        url,
+                        sha256: Some(sha256),
+                    } => json!({ "url": url, "sha256": sha256 }),
+                    FileContent::Download { url, sha256: None } => {
+                        json!({ "url": url, "unpinned": true })
+                    }
                 };
                 json!({
                     "target": f.target,
@@ -232,6 +242,18 @@ pub enum FileContent {
     Project { path: String, tree: Tree },
     /// Inline text from the config.
     Text(String),
+    /// A file the host downloads, with the SHA-256 it must have (from the config or the
+    /// lock; `None`: unpinned, whatever the URL serves at build time).
+    ///
+    /// Both enter the key. Two URLs serving the same bytes give the same image, but not the
+    /// same step: the step fetches from its URL, and emitted Dockerfiles, whose labels carry
+    /// the key, name it — one key for two different instructions would let either stand in
+    /// for the other. The download cache is content-addressed, so moving a pinned file to
+    /// another URL re-runs the step without fetching it again.
+    Download {
+        url: String,
+        sha256: Option<Digest>,
+    },
 }
 
 /// A shell step.
