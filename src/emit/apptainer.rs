@@ -7,6 +7,14 @@
 //! the user's steps run in `%post` in plan order; the image env becomes `%environment`, the
 //! labels (with the plan key) `%labels`, entrypoint and cmd the `%runscript`.
 //!
+//! Downloads are fetched in `%setup`, which runs on the build host before `%files` and
+//! `%post`, into `$APPTAINER_ROOTFS`, and checked there with `sha256sum -c` (a mismatch
+//! removes the file and fails the build); owner and mode follow in `%post` as for project
+//! files. Not in `%post`: the base may have neither `curl` nor `wget` (a busybox or slim
+//! image) nor CA certificates, while the host that runs `apptainer build` has them, as
+//! envc's executor, which also fetches on the host. Not from envc's download cache either:
+//! the `.def` must build for someone who runs `apptainer build` without ever running envc.
+//!
 //! What a `.def` cannot say: per-step network isolation and cache volumes (Apptainer's
 //! `%post` has neither), so those steps run with the network and without the cache.
 
@@ -15,7 +23,7 @@ use std::fmt::Write as _;
 use super::dockerfile::envc_labels;
 use super::shell;
 use crate::plan::step::{BaseStep, FileContent};
-use crate::plan::{Plan, StepKind};
+use crate::plan::{Digest, Plan, Step, StepKind};
 use crate::spec::Spec;
 
 /// The `.def` of `plan`.
@@ -56,14 +64,27 @@ pub fn definition(spec: &Spec, plan: &Plan) -> String {
         plan.key()
     );
 
-    // %files: project files, in plan order.
+    // %setup: downloads, fetched and checked on the host; %files: project files; both in
+    // plan order.
+    let mut setup = String::new();
     let mut files = String::new();
     let mut fixups = String::new();
     for step in &plan.steps {
-        if let StepKind::File(file) = &step.kind
-            && let FileContent::Project { path, .. } = &file.source
-        {
-            let _ = writeln!(files, "    {path} {}", file.target);
+        let StepKind::File(file) = &step.kind else {
+            continue;
+        };
+        let placed = match &file.source {
+            FileContent::Project { path, .. } => {
+                let _ = writeln!(files, "    {path} {}", file.target);
+                true
+            }
+            FileContent::Download { url, sha256 } => {
+                write_download(&mut setup, step, &file.target, url, sha256.as_ref());
+                true
+            }
+            FileContent::Text(_) => false,
+        };
+        if placed {
             let _ = writeln!(
                 fixups,
                 "    chown -R {} {}",
@@ -78,6 +99,10 @@ pub fn definition(spec: &Spec, plan: &Plan) -> String {
                 );
             }
         }
+    }
+    if !setup.is_empty() {
+        out.push_str("\n%setup\n    set -e\n");
+        out.push_str(&setup);
     }
     if !files.is_empty() {
         out.push_str("\n%files\n");
@@ -243,4 +268,34 @@ pub fn definition(spec: &Spec, plan: &Plan) -> String {
         plan.key()
     );
     out
+}
+
+/// The `%setup` lines that fetch one download into the container's root filesystem and check
+/// it against its pin (an unpinned download is taken as served).
+fn write_download(out: &mut String, step: &Step, target: &str, url: &str, sha256: Option<&Digest>) {
+    let _ = writeln!(out, "    # step {}: {}", step.index, step.label);
+    let dir = target.rsplit_once('/').map_or("/", |(d, _)| d);
+    let in_root = |path: &str| format!("\"${{APPTAINER_ROOTFS}}\"{}", shell::quote(path));
+    let (dir, file, url) = (
+        in_root(if dir.is_empty() { "/" } else { dir }),
+        in_root(target),
+        shell::quote(url),
+    );
+    let _ = writeln!(out, "    mkdir -p {dir}");
+    let _ = writeln!(
+        out,
+        "    if command -v curl >/dev/null; then curl -fsSL -o {file} {url}; else wget -q -O {file} {url}; fi"
+    );
+    match sha256 {
+        Some(sha256) => {
+            let _ = writeln!(
+                out,
+                "    echo {}{file} | sha256sum -c - || {{ rm -f {file}; exit 1; }}",
+                shell::quote(&format!("{}  ", sha256.hex()))
+            );
+        }
+        None => {
+            let _ = writeln!(out, "    # UNPINNED: run `envc lock` to check this download");
+        }
+    }
 }

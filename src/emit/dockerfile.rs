@@ -10,6 +10,8 @@
 //!   the same `RUN` as `apt-get update` and the removal of the package lists;
 //! - pip reads a requirements file of `name==version --hash=...` lines with
 //!   `--require-hashes --no-deps` when locked;
+//! - a download is `ADD --checksum=sha256:<hex> <url> <target>` (with the step's owner and
+//!   mode), so BuildKit refuses a file that is not the pinned one, as envc's executor does;
 //! - user steps are exec-form `RUN [shell..., script]`, so the script reaches the configured
 //!   shell byte for byte; a step's env and working directory are set inside that script and
 //!   never become `ENV`/`WORKDIR` of the image;
@@ -356,6 +358,20 @@ fn write_file(out: &mut String, file: &FileStep, build_shell: &[crate::spec::mod
                 "COPY --chown={}{chmod} {}",
                 file.owner,
                 json_array(&[path.clone(), file.target.clone()])
+            );
+        }
+        FileContent::Download { url, sha256 } => {
+            // BuildKit fetches the URL and checks it against the pin before the layer is
+            // made; an unpinned download (listed as UNPINNED above) takes what it gets.
+            let checksum = sha256
+                .map(|d| format!(" --checksum={d}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "ADD{checksum} --chown={} --chmod={:04o} {}",
+                file.owner,
+                file.mode.unwrap_or(0o644),
+                json_array(&[url.clone(), file.target.clone()])
             );
         }
         FileContent::Text(text) => {
