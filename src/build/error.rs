@@ -2,8 +2,8 @@
 //!
 //! A step that ran and failed is a found failure (exit 1) and carries what a person needs to
 //! fix it: which step, the command it ran, and the last lines of its output. Missing host
-//! tools are environment problems (exit 3); a wrong archive hash or an unknown owner is the
-//! input's fault (exit 2).
+//! tools are environment problems (exit 3); a wrong archive or download hash or an unknown
+//! owner is the input's fault (exit 2).
 
 use std::path::PathBuf;
 
@@ -65,6 +65,27 @@ pub enum BuildError {
         expected: String,
         found: String,
     },
+
+    /// A download could not be fetched (boxed: it is large).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Download(Box<crate::lock::resolve::ResolveError>),
+
+    /// A download is not the file its pin names.
+    #[error("download `{url}` has SHA-256 {found}, the config or lock pins {expected}")]
+    #[diagnostic(help(
+        "nothing was kept; if the new file is intended, update its `sha256` in the config (or run `envc lock`)"
+    ))]
+    DownloadMismatch {
+        url: String,
+        expected: String,
+        found: String,
+    },
+
+    /// A file in the download cache is not what its name says (changed on disk).
+    #[error("the cached download `{}` does not have the SHA-256 it is named after", path.display())]
+    #[diagnostic(help("it was removed; run the build again to fetch it anew"))]
+    DownloadCorrupt { path: PathBuf },
 
     /// A project file changed between planning and copying.
     #[error("`{path}` changed while the build was reading it")]
@@ -140,11 +161,14 @@ impl BuildError {
     pub fn failure(&self) -> Failure {
         match self {
             BuildError::Engine(e) => e.failure(),
+            BuildError::Download(e) => e.failure(),
             BuildError::StepFailed { .. }
             | BuildError::Debootstrap { .. }
             | BuildError::DebootstrapDrift { .. }
-            | BuildError::FileChanged { .. } => Failure::Found,
+            | BuildError::FileChanged { .. }
+            | BuildError::DownloadCorrupt { .. } => Failure::Found,
             BuildError::ArchiveMismatch { .. }
+            | BuildError::DownloadMismatch { .. }
             | BuildError::Owner { .. }
             | BuildError::Secret { .. } => Failure::Input,
             BuildError::MissingProgram { .. } | BuildError::NoCaBundle | BuildError::Io { .. } => {

@@ -16,12 +16,13 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 use crate::engine::{CommitSpec, ContainerSpec, Engine, VolumeSpec};
-use crate::plan::step::{BaseStep, FileStep, StepKind};
+use crate::plan::step::{BaseStep, FileContent, FileStep, StepKind};
 use crate::plan::{Key, Plan, ServiceImage, Step};
 use crate::spec::Spec;
 
 use super::cache::{self, image_tag, step_labels, step_tag};
 use super::commit_config;
+use super::download_cache;
 use super::error::BuildError;
 use super::events::{Event, EventLog};
 use super::file_tar;
@@ -426,6 +427,14 @@ impl Run<'_> {
         parent_config: &ImageConfig,
         labels: HashMap<String, String>,
     ) -> Result<String, BuildError> {
+        // Fetched (or found in the download cache) before any container exists.
+        let download = match &file.source {
+            FileContent::Download { url, sha256 } => Some(
+                download_cache::fetch(&download_cache::download_dir(), url, sha256.as_ref())
+                    .await?,
+            ),
+            _ => None,
+        };
         let container = self.idle_container(step, parent).await?;
         let (uid, gid) = match file_tar::numeric_owner(&file.owner) {
             Some(ids) => ids,
@@ -453,12 +462,11 @@ impl Run<'_> {
         };
         let root = self.project_root.to_path_buf();
         let file_step = file.clone();
-        let tar =
-            tokio::task::spawn_blocking(move || file_tar::file_tar(&file_step, &root, uid, gid))
-                .await
-                .map_err(|e| {
-                    BuildError::io("write a file step's tar", std::io::Error::other(e))
-                })??;
+        let tar = tokio::task::spawn_blocking(move || {
+            file_tar::file_tar(&file_step, &root, download.as_ref(), uid, gid)
+        })
+        .await
+        .map_err(|e| BuildError::io("write a file step's tar", std::io::Error::other(e)))??;
         let reader = tokio::fs::File::from_std(tar);
         let stream = tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024);
         self.engine.upload(container.id(), "/", stream).await?;

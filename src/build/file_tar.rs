@@ -4,7 +4,8 @@
 //! the spec and the modes the plan digested; nothing from the host (mtimes, owners, inode
 //! order) enters. Project file contents are hashed while they are copied and checked against
 //! the digest the key was made from, so a file edited between planning and building fails the
-//! build instead of filling a cache entry with content its key does not describe.
+//! build instead of filling a cache entry with content its key does not describe; a cached
+//! download is checked the same way against the hash it is stored under.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
@@ -15,16 +16,19 @@ use sha2::{Digest as _, Sha256};
 use crate::plan::step::{FileContent, FileStep};
 use crate::plan::tree::EntryKind;
 
+use super::download_cache::Cached;
 use super::error::BuildError;
 
 /// The mtime of every entry envc writes (the epoch: file times are not part of content).
 pub const MTIME: u64 = 0;
 
 /// Write the tar of `step` (paths relative to `/`) into a temporary file and return it,
-/// rewound. `project_root` is where project sources are read from.
+/// rewound. `project_root` is where project sources are read from; `download` is the cached
+/// file of a download step (see [`super::download_cache`]).
 pub fn file_tar(
     step: &FileStep,
     project_root: &Path,
+    download: Option<&Cached>,
     uid: u64,
     gid: u64,
 ) -> Result<File, BuildError> {
@@ -44,6 +48,49 @@ pub fn file_tar(
             builder
                 .append_data(&mut header, target, text.as_bytes())
                 .map_err(write_err)?;
+        }
+        FileContent::Download { url, .. } => {
+            let cached = download.ok_or_else(|| {
+                BuildError::io(
+                    format!("copy `{url}`"),
+                    io::Error::other("the download was not fetched"),
+                )
+            })?;
+            let read_err = |e| BuildError::io(format!("read `{}`", cached.path.display()), e);
+            let reader = File::open(&cached.path).map_err(read_err)?;
+            let size = reader.metadata().map_err(read_err)?.len();
+            let mut hashing = HashingReader {
+                inner: reader.take(size),
+                hasher: Sha256::new(),
+                read: 0,
+            };
+            let mut header = header(
+                tar::EntryType::Regular,
+                step.mode.unwrap_or(0o644),
+                uid,
+                gid,
+            );
+            header.set_size(size);
+            let corrupt = || {
+                // Not what its name says: drop it so that the next build fetches it again.
+                let _ = std::fs::remove_file(&cached.path);
+                BuildError::DownloadCorrupt {
+                    path: cached.path.clone(),
+                }
+            };
+            builder
+                .append_data(&mut header, target, &mut hashing)
+                .map_err(|e| {
+                    if e.kind() == io::ErrorKind::UnexpectedEof {
+                        corrupt()
+                    } else {
+                        write_err(e)
+                    }
+                })?;
+            let digest: [u8; 32] = hashing.hasher.finalize().into();
+            if hashing.read != size || digest != cached.sha256.0 {
+                return Err(corrupt());
+            }
         }
         FileContent::Project { path, tree } => {
             let source_root = project_root.join(&tree.resolved);
@@ -196,6 +243,50 @@ mod tests {
     }
 
     #[test]
+    fn a_cached_download_is_copied_with_the_step_mode_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes = b"\x00tool\xff".to_vec();
+        let sha256 = crate::plan::Digest::of(&bytes);
+        let path = dir.path().join(sha256.hex());
+        std::fs::write(&path, &bytes).unwrap();
+        let step = FileStep {
+            target: "/opt/tool.bin".into(),
+            source: FileContent::Download {
+                url: "http://127.0.0.1:1/tool.bin".into(),
+                sha256: Some(sha256),
+            },
+            mode: Some(0o755),
+            owner: "root:root".into(),
+        };
+        let cached = Cached {
+            path: path.clone(),
+            sha256,
+        };
+        let mut tar = Vec::new();
+        file_tar(&step, Path::new("/"), Some(&cached), 0, 0)
+            .unwrap()
+            .read_to_end(&mut tar)
+            .unwrap();
+        let mut archive = tar::Archive::new(&tar[..]);
+        let mut entry = archive.entries().unwrap().next().unwrap().unwrap();
+        assert_eq!(entry.path().unwrap().to_str(), Some("opt/tool.bin"));
+        assert_eq!(entry.header().mode().unwrap(), 0o755);
+        assert_eq!(entry.header().mtime().unwrap(), MTIME);
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        assert_eq!(content, bytes);
+
+        // A cached file that changed on disk is refused and removed.
+        std::fs::write(&path, b"other").unwrap();
+        let error = file_tar(&step, Path::new("/"), Some(&cached), 0, 0).unwrap_err();
+        assert!(
+            matches!(error, BuildError::DownloadCorrupt { .. }),
+            "{error:?}"
+        );
+        assert!(!path.exists());
+    }
+
+    #[test]
     fn text_files_are_deterministic() {
         let step = FileStep {
             target: "/etc/motd".into(),
@@ -208,8 +299,8 @@ mod tests {
             f.read_to_end(&mut v).unwrap();
             v
         };
-        let a = read(file_tar(&step, Path::new("/"), 0, 0).unwrap());
-        let b = read(file_tar(&step, Path::new("/"), 0, 0).unwrap());
+        let a = read(file_tar(&step, Path::new("/"), None, 0, 0).unwrap());
+        let b = read(file_tar(&step, Path::new("/"), None, 0, 0).unwrap());
         assert_eq!(a, b);
         let mut archive = tar::Archive::new(&a[..]);
         let entry = archive.entries().unwrap().next().unwrap().unwrap();

@@ -9,6 +9,7 @@
 //! - [`base`]: image, debootstrap and archive bases;
 //! - [`script`], [`file_tar`], [`commit_config`]: what each kind of step runs, uploads and
 //!   records;
+//! - [`download_cache`]: downloaded files, fetched once by the host and kept by hash;
 //! - [`host`]: the CA bundle, proxies, secrets and cache volumes lent to build containers;
 //! - [`key_lock`]: one lock per key across processes;
 //! - [`rootfs_label`]: the finished image's rootfs digest, recorded in a label;
@@ -21,6 +22,7 @@
 pub mod base;
 pub mod cache;
 pub mod commit_config;
+pub mod download_cache;
 pub mod error;
 pub mod events;
 pub mod executor;

@@ -164,7 +164,11 @@ fn write_lock(dir: &Path, apt: &[(&str, &str)]) {
                 },
             )]
             .into(),
-            downloads: Default::default(),
+            downloads: [(
+                "https://example.org/helper".to_owned(),
+                Digest::of(b"helper"),
+            )]
+            .into(),
         },
         services: [(
             "db".to_owned(),
@@ -248,6 +252,31 @@ fn audit_strict_fails_only_while_inputs_are_unpinned() {
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert!(run.stdout().contains("UNPINNED"));
     assert!(run.stdout().contains("services.db.ports") || run.stdout().contains("run.ports.0"));
+    // The download without a hash is an unpinned input and a risk; the one the config pins
+    // is listed with its hash.
+    assert!(
+        run.stdout().lines().any(|l| l.contains("download")
+            && l.contains("https://example.org/helper -> /usr/local/bin/helper")
+            && l.ends_with("UNPINNED")),
+        "{}",
+        run.stdout()
+    );
+    assert!(
+        run.stdout()
+            .lines()
+            .any(|l| l.contains(r#"build.files."/usr/local/bin/helper".url"#)
+                && l.contains("download without hash")),
+        "{}",
+        run.stdout()
+    );
+    assert!(
+        run.stdout()
+            .lines()
+            .any(|l| l.contains("tool-1.0.tar.gz -> /opt/tools/tool.tar.gz")
+                && l.contains("digest sha256:")),
+        "{}",
+        run.stdout()
+    );
 
     write_lock(
         p,
@@ -279,6 +308,10 @@ fn audit_strict_fails_only_while_inputs_are_unpinned() {
     assert!(dockerfile.contains(&format!("FROM debian@{}", Digest::of(b"debian"))));
     assert!(dockerfile.contains("curl=7.88.1-10"));
     assert!(dockerfile.contains("--require-hashes"));
+    assert!(dockerfile.contains(&format!(
+        "ADD --checksum={} --chown=root:staff --chmod=0755 [\"https://example.org/helper\",\"/usr/local/bin/helper\"]",
+        Digest::of(b"helper")
+    )), "{dockerfile}");
     assert!(!dockerfile.contains("UNPINNED"));
 }
 

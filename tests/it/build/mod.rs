@@ -1,8 +1,9 @@
 //! `envc build` against the real engine: the step cache, failures and interrupts, build-only
-//! material kept out of images, apt and pip steps, and the base sources.
+//! material kept out of images, apt and pip steps, downloads, and the base sources.
 
 mod bases;
 mod cache;
+mod downloads;
 mod failure;
 mod host;
 mod images;

@@ -163,6 +163,7 @@ pub mod apptainer;
 pub mod busybox;
 pub mod debian;
 pub mod docker;
+pub mod http;
 pub mod net;
 pub mod once;
 pub mod registry;
