@@ -295,7 +295,10 @@ fn write_download(out: &mut String, step: &Step, target: &str, url: &str, sha256
             );
         }
         None => {
-            let _ = writeln!(out, "    # UNPINNED: run `envc lock` to check this download");
+            let _ = writeln!(
+                out,
+                "    # UNPINNED: run `envc lock` to check this download"
+            );
         }
     }
 }

@@ -499,7 +499,10 @@ mod tests {
         let Freshness::Stale(changes) = freshness(Some(&lock), &with(None), None) else {
             panic!("a new download makes the lock stale");
         };
-        assert_eq!(changes, vec![format!("`image.downloads` added: `{{\"{url}\":null}}`")]);
+        assert_eq!(
+            changes,
+            vec![format!("`image.downloads` added: `{{\"{url}\":null}}`")]
+        );
 
         let unpinned = with(None);
         lock.set_entry(None, entry_for(&unpinned));
@@ -510,7 +513,10 @@ mod tests {
         };
         assert_eq!(changes.len(), 1, "{changes:?}");
         assert!(changes[0].starts_with(&format!("`image.downloads.{url}` changed from `null`")));
-        assert_eq!(freshness(Some(&lock), &s, None), Freshness::Stale(vec!["`image.downloads` removed".into()]));
+        assert_eq!(
+            freshness(Some(&lock), &s, None),
+            Freshness::Stale(vec!["`image.downloads` removed".into()])
+        );
     }
 
     #[test]

@@ -250,10 +250,7 @@ pub enum FileContent {
     /// the key, name it — one key for two different instructions would let either stand in
     /// for the other. The download cache is content-addressed, so moving a pinned file to
     /// another URL re-runs the step without fetching it again.
-    Download {
-        url: String,
-        sha256: Option<Digest>,
-    },
+    Download { url: String, sha256: Option<Digest> },
 }
 
 /// A shell step.

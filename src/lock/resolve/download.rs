@@ -53,10 +53,11 @@ pub async fn download_into(
         let chunk = chunk.map_err(failed)?;
         size += chunk.len() as u64;
         hasher.update(&chunk);
-        sink.write_all(&chunk).map_err(|source| ResolveError::Write {
-            path: shown.to_path_buf(),
-            source,
-        })?;
+        sink.write_all(&chunk)
+            .map_err(|source| ResolveError::Write {
+                path: shown.to_path_buf(),
+                source,
+            })?;
     }
     Ok(Download {
         sha256: hex::encode(hasher.finalize()),

@@ -433,16 +433,14 @@ fn check_download_url(s: &str) -> Result<(), Invalid> {
         .or_else(|| s.strip_prefix("http://"))
         .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
     match host {
-        None => Err(
-            Invalid::new(format!("`{s}` is not an http(s) URL")).help(
-                "downloads are fetched over `http://` or `https://`; copy local files with `source`",
-            ),
-        ),
+        None => Err(Invalid::new(format!("`{s}` is not an http(s) URL")).help(
+            "downloads are fetched over `http://` or `https://`; copy local files with `source`",
+        )),
         Some("") => Err(Invalid::new(format!("`{s}` has no host"))),
-        Some(_) if s.chars().any(char::is_whitespace) => Err(Invalid::new(format!(
-            "`{s}` contains whitespace"
-        ))
-        .help("percent-encode spaces in URLs as `%20`")),
+        Some(_) if s.chars().any(char::is_whitespace) => {
+            Err(Invalid::new(format!("`{s}` contains whitespace"))
+                .help("percent-encode spaces in URLs as `%20`"))
+        }
         Some(_) => Ok(()),
     }
 }

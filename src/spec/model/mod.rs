@@ -26,8 +26,8 @@ pub use base::{ArchiveBase, ArchiveFormat, Base, DebootstrapBase};
 pub use build::{BuildSpec, CacheMount, FileSource, PipSpec, Step};
 pub use build_host::BuildHost;
 pub use checked::{
-    AbsPath, AptPackage, BuildString, ByteSize, Capability, DownloadUrl, Duration, EnvName, FileMode, ImageRef,
-    Invalid, Name, PipRequirement, ProjectPath, RunString, Sha256, checker,
+    AbsPath, AptPackage, BuildString, ByteSize, Capability, DownloadUrl, Duration, EnvName,
+    FileMode, ImageRef, Invalid, Name, PipRequirement, ProjectPath, RunString, Sha256, checker,
 };
 pub use run::{
     Gpu, HostCache, Ipc, Mount, NetworkSpec, Port, ProjectMount, Protocol, RunSpec, Tmpfs, Ulimit,
