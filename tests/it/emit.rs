@@ -273,3 +273,62 @@ fn manifests_validate_against_their_schema() {
         );
     });
 }
+
+/// The `%setup` section of an emitted `.def`, run as Apptainer runs it (on the host, with
+/// `APPTAINER_ROOTFS` set), against a file server on loopback: the pinned download lands
+/// with its bytes, a wrong pin fails and leaves no file. Apptainer itself is not needed for
+/// this: `%setup` is a plain host script.
+#[test]
+fn apptainer_setup_fetches_and_checks_downloads() {
+    let fetcher = support::have_command("curl") || support::have_command("wget");
+    if !support::require("curl or wget (for the `.def`'s %setup)", fetcher) {
+        return;
+    }
+    let bytes = b"#!/bin/sh\necho tool\n\x00\xff".to_vec();
+    let server = support::http::FileServer::start([("/tool".to_owned(), bytes.clone())].into());
+    let setup_with = |sha256: &envc::plan::Digest| {
+        let project = tempfile::tempdir().unwrap();
+        let config = serde_json::json!({
+            "name": "setup-test",
+            "base": { "image": "debian:bookworm" },
+            "targets": { "apptainer": { "enable": true } },
+            "build": { "files": { "/opt/bin/tool": {
+                "url": server.url("/tool"), "sha256": sha256.hex(), "mode": "0755"
+            } } }
+        });
+        std::fs::write(project.path().join("envc.json"), config.to_string()).unwrap();
+        let out = emit(project.path(), "envc.json", None);
+        let def = std::fs::read_to_string(out.path().join("apptainer.def")).unwrap();
+        let setup: String = def
+            .split("\n%setup\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n%").next())
+            .expect("a %setup section")
+            .lines()
+            .map(|l| format!("{}\n", l.trim_start()))
+            .collect();
+        let rootfs = tempfile::tempdir().unwrap();
+        let run = Command::new("sh")
+            .args(["-c", &setup])
+            .env("APPTAINER_ROOTFS", rootfs.path())
+            .env("NO_PROXY", "127.0.0.1")
+            .output()
+            .unwrap();
+        (rootfs, run)
+    };
+
+    let (rootfs, run) = setup_with(&envc::plan::Digest::of(&bytes));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        std::fs::read(rootfs.path().join("opt/bin/tool")).unwrap(),
+        bytes
+    );
+
+    let (rootfs, run) = setup_with(&envc::plan::Digest::of(b"other"));
+    assert!(!run.status.success(), "a wrong pin fails %setup");
+    assert!(!rootfs.path().join("opt/bin/tool").exists());
+}
