@@ -7,6 +7,7 @@
 pub mod apptainer;
 pub mod audit;
 pub mod build;
+pub mod cache_dir;
 pub mod cli;
 pub mod emit;
 pub mod engine;

@@ -14,13 +14,7 @@ use crate::sif::metadata::read_metadata;
 
 /// The folder SIF images are cached in.
 pub fn sif_dir() -> PathBuf {
-    if let Some(cache) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(cache).join("envc/sif");
-    }
-    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(home).join(".cache/envc/sif");
-    }
-    std::env::temp_dir().join("envc-sif")
+    crate::cache_dir::envc_cache("sif")
 }
 
 /// The cached SIF of the plan with key `key` (it may not exist yet).

@@ -20,7 +20,7 @@ use crate::plan::step::{BaseStep, FileContent, FileStep, StepKind};
 use crate::plan::{Key, Plan, ServiceImage, Step};
 use crate::spec::Spec;
 
-use super::cache::{self, image_tag, step_labels, step_tag};
+use super::cache::{self, Tags, image_tag, step_labels};
 use super::commit_config;
 use super::download_cache;
 use super::error::BuildError;
@@ -47,6 +47,9 @@ pub struct BuildOptions {
     pub status: Option<PathBuf>,
     /// Build secrets lent to every step.
     pub secrets: Vec<Secret>,
+    /// Where to tag the step and finished images (default: envc's cache). Bases are still
+    /// looked up in, and bases that must be built tagged in, envc's cache.
+    pub tags: Tags,
 }
 
 impl BuildOptions {
@@ -113,6 +116,7 @@ pub async fn build(
         engine,
         project_root,
         no_cache: options.no_cache,
+        tags: options.tags.clone(),
         host: HostMaterial::collect(&spec.build_host, &options.secrets)?,
         log: EventLog::open(options.events.as_deref(), options.status.as_deref()),
         progress: Progress::new(options.progress),
@@ -171,6 +175,7 @@ struct Run<'a> {
     engine: &'a Engine,
     project_root: &'a Path,
     no_cache: bool,
+    tags: Tags,
     host: HostMaterial,
     log: EventLog,
     progress: Progress,
@@ -193,7 +198,7 @@ impl Run<'_> {
                 if matches!(step.kind, StepKind::Base(BaseStep::Image { .. })) {
                     break;
                 }
-                if let Some(image) = cache::lookup(self.engine, &step.key).await? {
+                if let Some(image) = cache::lookup_in(self.engine, &self.tags, &step.key).await? {
                     start = step.index + 1;
                     parent = Some(image.id);
                     break;
@@ -228,8 +233,11 @@ impl Run<'_> {
                     KeyLock::acquire(&step.key, || progress.waiting(step.index, &step.label))
                         .await?;
                 // Another process may have built it while we waited (or before we looked).
-                let found = if !self.no_cache || reuse_base {
+                let found = if reuse_base {
+                    // The base is shared: found in envc's cache, never rebuilt here.
                     cache::lookup(self.engine, &step.key).await?
+                } else if !self.no_cache {
+                    cache::lookup_in(self.engine, &self.tags, &step.key).await?
                 } else {
                     None
                 };
@@ -283,8 +291,8 @@ impl Run<'_> {
             }
         }
         let id = parent.expect("every chain resolves its base");
-        let id = super::rootfs_label::ensure(self.engine, &id, &last.key).await?;
-        let reference = image_tag(image_name, &last.key);
+        let id = super::rootfs_label::ensure(self.engine, &id, &self.tags.step(&last.key)).await?;
+        let reference = self.tags.image(image_name, &last.key);
         let info = self.engine.inspect_image(&id).await?;
         if !info.repo_tags.contains(&reference) {
             self.engine.tag_image(&id, &reference).await?;
@@ -407,7 +415,7 @@ impl Run<'_> {
             .commit(
                 container.id(),
                 &CommitSpec {
-                    reference: Some(step_tag(&step.key)),
+                    reference: Some(self.tags.step(&step.key)),
                     config,
                     comment: Some(format!("envc {}: {}", step.kind.name(), step.key.short())),
                     ..Default::default()

@@ -20,18 +20,12 @@ pub struct KeyLock {
 }
 
 /// The folder of key lock files: `$XDG_CACHE_HOME/envc/locks`, `~/.cache/envc/locks`, or
-/// a per-user folder under the temporary directory.
+/// under the temporary directory (see [`crate::cache_dir`]).
 pub fn lock_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("ENVC_LOCK_DIR") {
         return PathBuf::from(dir);
     }
-    if let Some(cache) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(cache).join("envc/locks");
-    }
-    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(home).join(".cache/envc/locks");
-    }
-    std::env::temp_dir().join("envc-locks")
+    crate::cache_dir::envc_cache("locks")
 }
 
 impl KeyLock {

@@ -13,6 +13,7 @@
 //! - [`host`]: the CA bundle, proxies, secrets and cache volumes lent to build containers;
 //! - [`key_lock`]: one lock per key across processes;
 //! - [`rootfs_label`]: the finished image's rootfs digest, recorded in a label;
+//! - [`verified`]: image IDs whose files are known to match that label;
 //! - [`progress`], [`events`]: output for people and for scripts;
 //! - [`inventory`]: envc's images in the engine, for `envc images` and `envc gc`.
 //!
@@ -34,6 +35,7 @@ pub mod progress;
 pub mod rootfs_label;
 pub mod script;
 pub mod tail;
+pub mod verified;
 
 pub use error::BuildError;
 pub use executor::{BuildOptions, Built, BuiltImage, build, find_built};

@@ -10,19 +10,18 @@
 use std::collections::HashMap;
 
 use crate::engine::{CommitSpec, ContainerSpec, Engine};
-use crate::plan::Key;
 use crate::rootfs::image::{ImageListError, list_container};
 
-use super::cache::step_tag;
 use super::commit_config;
 use super::error::BuildError;
 
 /// The label holding the rootfs digest of an image (see `crate::rootfs`).
 pub const ROOTFS_LABEL: &str = "dev.envc.rootfs";
 
-/// Make sure the image `id` (the result of the step `key`) carries its rootfs digest;
-/// returns the ID of the labelled image (`id` itself when it already was).
-pub async fn ensure(engine: &Engine, id: &str, key: &Key) -> Result<String, BuildError> {
+/// Make sure the image `id` (the result of the last step, tagged `step_tag`) carries its
+/// rootfs digest; returns the ID of the labelled image (`id` itself when it already was),
+/// which then holds `step_tag`.
+pub async fn ensure(engine: &Engine, id: &str, step_tag: &str) -> Result<String, BuildError> {
     let raw = engine.inspect_image_raw(id).await?;
     let config = raw.config.unwrap_or_default();
     if config
@@ -48,18 +47,21 @@ pub async fn ensure(engine: &Engine, id: &str, key: &Key) -> Result<String, Buil
                 std::io::Error::other(source),
             ),
         })?;
-    let labels = HashMap::from([(ROOTFS_LABEL.to_owned(), listing.digest())]);
+    let digest = listing.digest();
+    let labels = HashMap::from([(ROOTFS_LABEL.to_owned(), digest.clone())]);
     let labelled = engine
         .commit(
             container.id(),
             &CommitSpec {
-                reference: Some(step_tag(key)),
+                reference: Some(step_tag.to_owned()),
                 config: commit_config::unchanged(&config, labels),
-                comment: Some(format!("envc rootfs: {}", key.short())),
+                comment: Some(format!("envc rootfs: {step_tag}")),
                 ..Default::default()
             },
         )
         .await?;
     container.remove().await?;
+    // The commit added no files: the labelled image holds exactly the listed ones.
+    super::verified::remember(&labelled, &digest);
     Ok(labelled)
 }

@@ -44,9 +44,10 @@ pub struct BuildArgs {
     /// enters the image or its key.
     #[arg(long = "secret", value_name = "ID=PATH", value_parser = Secret::parse)]
     pub secrets: Vec<Secret>,
-    /// What to build: the Docker image, or an Apptainer SIF made from it.
-    #[arg(long, value_enum, default_value_t = TargetArg::Docker)]
-    pub target: TargetArg,
+    /// What to build: the Docker image, or an Apptainer SIF made from it (default: every
+    /// target the config enables).
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// Who makes the SIF (with `--target apptainer`): envc itself, or `apptainer build`
     /// from the emitted `.def`.
     #[arg(long, value_enum, default_value_t = BuilderArg::Native)]
@@ -86,26 +87,37 @@ impl BuildArgs {
                 events: self.events.clone(),
                 status: None,
                 secrets: self.secrets.clone(),
+                ..Default::default()
             },
         }
     }
 }
 
 pub fn run(args: BuildArgs) -> Result<Outcome, Report> {
-    if args.target == TargetArg::Apptainer {
-        return super::build_sif::run(args);
-    }
-    if args.output.is_some() || args.builder != BuilderArg::Native {
+    let loaded = args.config.load()?;
+    let targets = super::targets::to_build(&loaded.spec, args.target, &loaded.config)?;
+    let sif = targets.contains(&TargetArg::Apptainer);
+    if !sif && (args.output.is_some() || args.builder != BuilderArg::Native) {
         return Err(Report::input(miette::miette!(
-            help = "add `--target apptainer`",
+            help = "add `--target apptainer`, or enable `targets.apptainer`",
             "`-o` and `--builder` apply to SIF builds only"
         )));
     }
+    if targets.contains(&TargetArg::Docker) {
+        let outcome = build_docker(&args, &loaded)?;
+        if !sif || !matches!(outcome, Outcome::Success) {
+            return Ok(outcome);
+        }
+    }
+    super::build_sif::run(&args, &loaded)
+}
+
+/// Build the Docker image and print its reference and key.
+fn build_docker(args: &BuildArgs, loaded: &LoadedSpec) -> Result<Outcome, Report> {
     let settings = args.settings();
-    let loaded = args.config.load()?;
     let started = Instant::now();
     let quiet = settings.options.progress == ProgressMode::Quiet;
-    let built = match build_loaded(&loaded, &settings) {
+    let built = match build_loaded(loaded, &settings) {
         Ok(built) => built,
         Err(BuildFailure::Interrupted(status)) => {
             eprintln!("envc: build interrupted; nothing was tagged for the unfinished step");

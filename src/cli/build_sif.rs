@@ -37,11 +37,10 @@ pub enum BuilderArg {
     Apptainer,
 }
 
-pub fn run(args: BuildArgs) -> Result<Outcome, Report> {
+pub fn run(args: &BuildArgs, loaded: &LoadedSpec) -> Result<Outcome, Report> {
     let settings = args.settings();
     let quiet = settings.options.progress == ProgressMode::Quiet;
-    let loaded = args.config.load()?;
-    let planned = plan_for_build(&loaded, settings.locked)?;
+    let planned = plan_for_build(loaded, settings.locked)?;
     let plan = &planned.plan;
     let key = plan.key();
     let started = Instant::now();
@@ -61,7 +60,7 @@ pub fn run(args: BuildArgs) -> Result<Outcome, Report> {
                     eprintln!("reused `{}` (its recorded key matches)", path.display());
                 }
             } else {
-                if let Some(status) = ensure_native_sif(&loaded, &settings, &path)? {
+                if let Some(status) = ensure_native_sif(loaded, &settings, &path)? {
                     return Ok(Outcome::Status(status));
                 }
             }

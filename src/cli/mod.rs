@@ -27,6 +27,7 @@ pub mod schema;
 pub mod shell;
 pub mod show;
 pub mod status;
+pub mod targets;
 pub mod up;
 pub mod verify;
 

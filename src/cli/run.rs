@@ -11,9 +11,13 @@ use clap::Args;
 
 use super::build_sif::TargetArg;
 use super::config_args::ConfigArgs;
-use super::up::{Project, build_if_needed, connect, evaluate, evaluate_cached, runtime};
+use super::up::{
+    Project, build_if_needed, check_image, connect, evaluate, evaluate_cached, runtime,
+};
 use crate::engine::{Engine, EngineError, ExecSpec};
 use crate::exit::{Outcome, Report};
+use crate::plan::Key;
+use crate::run::Evaluated;
 use crate::run::evaluated::up_record_path;
 use crate::run::session::{Forward, relay};
 use crate::run::{EnvPlan, RunError, container_config, dry_run, lifecycle, resolve, terminal};
@@ -29,9 +33,10 @@ pub struct RunArgs {
     /// Print the equivalent `docker` command instead of running anything.
     #[arg(long)]
     pub dry_run: bool,
-    /// Where to run: the Docker environment, or the SIF with `apptainer exec`.
-    #[arg(long, value_enum, default_value_t = TargetArg::Docker)]
-    pub target: TargetArg,
+    /// Where to run: the Docker environment, or the SIF with `apptainer exec` (default:
+    /// Docker, unless the config enables only the Apptainer target).
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// The command and its arguments (after `--`), passed through as they are.
     #[arg(
         required = true,
@@ -48,7 +53,7 @@ pub fn run(args: RunArgs) -> Result<Outcome, Report> {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    if args.target == TargetArg::Apptainer {
+    if target(&args.config, args.target)? == TargetArg::Apptainer {
         return super::run_apptainer::enter(
             &args.config,
             crate::run::apptainer::Action::Exec(command),
@@ -56,6 +61,13 @@ pub fn run(args: RunArgs) -> Result<Outcome, Report> {
         );
     }
     enter(&args.config, command, args.dry_run, None)
+}
+
+/// The target to enter: `asked`, or the default for the config (from its cached evaluation).
+pub fn target(config: &ConfigArgs, asked: Option<TargetArg>) -> Result<TargetArg, Report> {
+    let project = Project::locate(config)?;
+    let evaluated = evaluate_cached(config, &project)?;
+    super::targets::to_enter(&evaluated.manifest.images, asked, &project.config)
 }
 
 /// Run `command` (or, with `login_shell`, the user's login shell) in the environment,
@@ -131,24 +143,29 @@ fn try_enter(
     if let Some(status) = status {
         return Ok(Outcome::Status(status));
     }
-    // One-shot: make sure the image is there (building it if not), then start a container.
+    // One-shot: the image of the current inputs. Project files enter its key and the cached
+    // evaluation does not watch them, so evaluate afresh (cheap next to starting a
+    // container), build the image if it is missing, and check it before starting it.
+    let (loaded, mut fresh) = evaluate(config)?;
+    fresh.api_version = evaluated.api_version;
+    fresh.store(&project.root, project.variant.as_deref());
+    let plan = resolve(&fresh.manifest, &facts, fresh.sudo).map_err(RunError::from)?;
     let image_present = rt
         .block_on(engine.find_image(&plan.image))
         .map_err(Report::from)?
         .is_some();
-    let plan = if image_present {
-        plan
-    } else {
-        let (loaded, mut fresh) = evaluate(config)?;
-        if let Some(status) = build_if_needed(&loaded)? {
-            return Ok(Outcome::Status(status));
-        }
-        fresh.api_version = evaluated.api_version;
-        fresh.store(&project.root, project.variant.as_deref());
-        resolve(&fresh.manifest, &facts, fresh.sudo).map_err(RunError::from)?
-    };
+    if !image_present && let Some(status) = build_if_needed(&loaded)? {
+        return Ok(Outcome::Status(status));
+    }
+    let key = image_key(&fresh);
+    rt.block_on(check_image(&engine, &plan.image, key.as_ref()))?;
     let status = rt.block_on(oneshot(&engine, &plan, &command, workdir, tty))?;
     Ok(Outcome::Status(status))
+}
+
+/// The key of the Docker image the evaluation names.
+fn image_key(evaluated: &Evaluated) -> Option<Key> {
+    evaluated.manifest.images.docker.as_ref().map(|d| d.key)
 }
 
 /// Say so when the running environment was started from another configuration.

@@ -8,7 +8,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
 
 use super::build::BuildSettings;
-use super::build_sif::ensure_native_sif;
+use super::build_sif::{TargetArg, ensure_native_sif};
 use super::config_args::ConfigArgs;
 use super::up::{Project, evaluate};
 use crate::apptainer::{cache, tool};
@@ -20,18 +20,18 @@ use crate::run::{RunError, resolve};
 /// Run `action` in the environment's SIF.
 pub fn enter(config: &ConfigArgs, action: Action, dry_run: bool) -> Result<Outcome, Report> {
     let project = Project::locate(config)?;
+    // One evaluation and plan: project files enter the key, so the cached evaluation (which
+    // does not watch them) cannot name the SIF; the plan's stat cache keeps this fast.
     let (loaded, evaluated) = evaluate(config)?;
+    let key = evaluated
+        .manifest
+        .images
+        .apptainer
+        .as_ref()
+        .map(|sif| sif.key)
+        .ok_or_else(|| super::targets::disabled(TargetArg::Apptainer, &project.config))?;
     let facts = project.facts();
     let plan = resolve(&evaluated.manifest, &facts, evaluated.sudo).map_err(RunError::from)?;
-    let key = crate::plan::plan_project(
-        &loaded.spec,
-        &loaded.project_root,
-        loaded.variant.as_deref(),
-        crate::plan::LockPolicy::UnpinnedIfStale,
-    )
-    .map_err(Report::input)?
-    .plan
-    .key();
     let sif = cache::sif_path(&key);
     let cwd = std::env::current_dir().unwrap_or_else(|_| project.root.clone());
     let workdir = plan.workdir(&project.root, &cwd);

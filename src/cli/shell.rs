@@ -11,16 +11,17 @@ use crate::exit::{Outcome, Report};
 pub struct ShellArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Where to open it: the Docker environment, or the SIF with `apptainer shell`.
-    #[arg(long, value_enum, default_value_t = super::build_sif::TargetArg::Docker)]
-    pub target: super::build_sif::TargetArg,
+    /// Where to open it: the Docker environment, or the SIF with `apptainer shell` (default:
+    /// Docker, unless the config enables only the Apptainer target).
+    #[arg(long, value_enum)]
+    pub target: Option<super::build_sif::TargetArg>,
     /// Print the command that opens the shell instead of running it.
     #[arg(long)]
     pub dry_run: bool,
 }
 
 pub fn run(args: ShellArgs) -> Result<Outcome, Report> {
-    if args.target == super::build_sif::TargetArg::Apptainer {
+    if super::run::target(&args.config, args.target)? == super::build_sif::TargetArg::Apptainer {
         return super::run_apptainer::enter(
             &args.config,
             crate::run::apptainer::Action::Shell,

@@ -14,9 +14,11 @@ use super::config_args::ConfigArgs;
 use crate::build::{BuildOptions, ProgressMode};
 use crate::engine::{DEFAULT_TIMEOUT, Endpoint, Engine};
 use crate::exit::{Outcome, Report};
+use crate::plan::Key;
 use crate::run::evaluated::up_record_path;
 use crate::run::{EnvPlan, Evaluated, HostFacts, RunError, dry_run, lifecycle, resolve};
 use crate::spec::LoadedSpec;
+use crate::verify::QuickCheckError;
 
 /// Start the environment (building its image first when needed).
 #[derive(Debug, Args)]
@@ -117,6 +119,11 @@ pub fn build_if_needed(loaded: &LoadedSpec) -> Result<Option<u8>, Report> {
 pub fn run(args: UpArgs) -> Result<Outcome, Report> {
     let project = Project::locate(&args.config)?;
     let (loaded, mut evaluated) = evaluate(&args.config)?;
+    super::targets::to_enter(
+        &evaluated.manifest.images,
+        Some(super::build_sif::TargetArg::Docker),
+        &project.config,
+    )?;
     let facts = project.facts();
     let plan = resolve(&evaluated.manifest, &facts, evaluated.sudo).map_err(RunError::from)?;
     if args.dry_run {
@@ -137,23 +144,19 @@ pub fn run(args: UpArgs) -> Result<Outcome, Report> {
         let engine = Engine::connect().await.map_err(Report::from)?;
         evaluated.api_version = Some(engine.api_version());
         evaluated.store(&project.root, project.variant.as_deref());
-        up(&engine, &project, &plan).await
+        let key = evaluated.manifest.images.docker.as_ref().map(|d| d.key);
+        up(&engine, &project, &plan, key.as_ref()).await
     })?;
     Ok(Outcome::Success)
 }
 
-async fn up(engine: &Engine, project: &Project, plan: &EnvPlan) -> Result<(), Report> {
-    if engine
-        .find_image(&plan.image)
-        .await
-        .map_err(Report::from)?
-        .is_none()
-    {
-        return Err(RunError::ImageMissing {
-            image: plan.image.clone(),
-        }
-        .into());
-    }
+async fn up(
+    engine: &Engine,
+    project: &Project,
+    plan: &EnvPlan,
+    key: Option<&Key>,
+) -> Result<(), Report> {
+    check_image(engine, &plan.image, key).await?;
     let hash = plan.hash();
     let record = up_record_path(&project.root, project.variant.as_deref());
     let root = project.root.display().to_string();
@@ -221,6 +224,31 @@ async fn up(engine: &Engine, project: &Project, plan: &EnvPlan) -> Result<(), Re
     eprintln!("environment `{}` is up", plan.container);
     print_enter(plan);
     Ok(())
+}
+
+/// Refuse to start `image` unless it exists, carries `key` (the config's) and holds the
+/// files recorded when it was built (`crate::verify::quick_check`).
+pub async fn check_image(engine: &Engine, image: &str, key: Option<&Key>) -> Result<(), Report> {
+    if engine
+        .find_image(image)
+        .await
+        .map_err(Report::from)?
+        .is_none()
+    {
+        return Err(RunError::ImageMissing {
+            image: image.to_owned(),
+        }
+        .into());
+    }
+    let Some(key) = key else {
+        return Ok(());
+    };
+    crate::verify::quick_check(engine, image, key)
+        .await
+        .map_err(|e| match e {
+            QuickCheckError::Engine(e) => Report::from(e),
+            refused => Report::found(refused),
+        })
 }
 
 fn print_enter(plan: &EnvPlan) {

@@ -148,9 +148,9 @@ pub enum ResolveError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Fill(#[from] FillError),
-    #[error("the run manifest has no Docker image (`targets.docker.enable` is false)")]
-    #[diagnostic(help("enable the Docker target to use `envc up` and `envc run`"))]
-    NoDockerImage,
+    #[error("the run manifest names no image (no target is enabled)")]
+    #[diagnostic(help("enable `targets.docker` or `targets.apptainer`"))]
+    NoImage,
     #[error("`{what}` is not a valid {kind}: `{value}`")]
     Invalid {
         what: String,
@@ -178,11 +178,13 @@ pub fn resolve(
 ) -> Result<EnvPlan, ResolveError> {
     let run = &manifest.run;
     let fill = |s: &RunString| facts.fill(s.as_str());
-    let docker = manifest
-        .images
-        .docker
-        .as_ref()
-        .ok_or(ResolveError::NoDockerImage)?;
+    // An Apptainer-only manifest still resolves (for `apptainer exec`): its image is the
+    // SIF; the Docker commands refuse such a manifest before resolving it (`cli::targets`).
+    let (image, image_key) = match (&manifest.images.docker, &manifest.images.apptainer) {
+        (Some(docker), _) => (docker.tag.clone(), docker.key),
+        (None, Some(sif)) => (sif.sif.clone(), sif.key),
+        (None, None) => return Err(ResolveError::NoImage),
+    };
     let base = base_name(facts);
     let container = match &run.container_name {
         Some(name) => fill(name)?,
@@ -414,7 +416,7 @@ pub fn resolve(
         LABEL_VARIANT.to_owned(),
         facts.variant.clone().unwrap_or_default(),
     );
-    labels.insert(LABEL_IMAGE_KEY.to_owned(), docker.key.hex());
+    labels.insert(LABEL_IMAGE_KEY.to_owned(), image_key.hex());
 
     let mut services = Vec::new();
     for (name, service) in &manifest.services {
@@ -483,8 +485,8 @@ pub fn resolve(
 
     Ok(EnvPlan {
         container,
-        image: docker.tag.clone(),
-        image_key: docker.key.hex(),
+        image,
+        image_key: image_key.hex(),
         labels,
         user,
         sudo,

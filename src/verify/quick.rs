@@ -2,10 +2,14 @@
 //! key its inputs give, and its files match the rootfs digest recorded at build time.
 //!
 //! Listing the files costs one export of the image (seconds for a large one), which is the
-//! price of never running an image that was changed under its tag.
+//! price of never running an image that was changed under its tag. It is paid once per
+//! image ID: an ID names the image's layers by content, so a matched ID is remembered
+//! (`crate::build::verified`, which the build also fills for the images it labels) and an
+//! image changed and re-tagged, having another ID, is listed again.
 
 use crate::build::cache::KEY_LABEL;
 use crate::build::rootfs_label::ROOTFS_LABEL;
+use crate::build::verified;
 use crate::engine::{Engine, EngineError};
 use crate::plan::Key;
 use crate::rootfs::image::{ImageListError, list_image};
@@ -55,6 +59,9 @@ pub async fn quick_check(engine: &Engine, image: &str, key: &Key) -> Result<(), 
             image: image.to_owned(),
         });
     };
+    if verified::is_verified(&info.id, &recorded) {
+        return Ok(());
+    }
     let listing = list_image(engine, &info.id).await.map_err(|e| match e {
         ImageListError::Engine(e) => QuickCheckError::Engine(e),
         other => QuickCheckError::Unreadable {
@@ -70,5 +77,6 @@ pub async fn quick_check(engine: &Engine, image: &str, key: &Key) -> Result<(), 
             found: digest,
         });
     }
+    verified::remember(&info.id, &recorded);
     Ok(())
 }

@@ -1,10 +1,12 @@
 //! `envc verify --rebuild`: build the plan again from scratch and compare the files.
 //!
-//! Isolation: the executor's cache is its tags (`envc/step:<key>`, the finished tag), so
-//! the rebuild runs with `no_cache` (every step after the base runs again; the base is
-//! reused, as `envc build --no-cache` does) and the original tags are put back afterwards,
-//! so the cache ends as it began and the rebuilt images, left untagged, are removed. The
-//! original must exist: it is what the rebuild is compared with.
+//! Isolation: the rebuild runs every step after the base again (`no_cache`) and tags its
+//! images in a namespace of its own (`envc-verify-<unique>/step:<key>`, see
+//! [`crate::build::cache::Tags`]), so envc's cache is never touched — a build or `envc up`
+//! running meanwhile sees only the original images — and the namespace is removed
+//! afterwards, on failure too. The base is shared: it is a pinned input (an image by
+//! digest, or a debootstrap/archive base by its key), found in envc's cache and not
+//! rebuilt. The original must exist: it is what the rebuild is compared with.
 //!
 //! Normalisations that make a rebuild comparable are the rootfs digest's (mtimes are not
 //! compared; volatile paths such as logs and apt lists are excluded and reported, see
@@ -13,10 +15,10 @@
 
 use std::path::Path;
 
-use crate::build::cache::{image_tag, step_tag};
+use crate::build::cache::{Tags, image_tag};
 use crate::build::{BuildError, BuildOptions, ProgressMode};
 use crate::engine::Engine;
-use crate::plan::Plan;
+use crate::plan::{Plan, ServiceImage};
 use crate::rootfs::diff;
 use crate::rootfs::image::{ImageListError, list_image};
 use crate::spec::Spec;
@@ -54,37 +56,22 @@ pub async fn check(
             )],
         ));
     };
-    // Every tag the rebuild may move, with the image it names now.
-    let mut tags = vec![reference.clone()];
-    tags.extend(plan.steps.iter().map(|s| step_tag(&s.key)));
-    let mut saved = Vec::new();
-    for tag in &tags {
-        let found = engine.find_image(tag).await.map_err(BuildError::from)?;
-        saved.push((tag.clone(), found.map(|i| i.id)));
-    }
+    let tags = Tags::isolated(&namespace());
     let options = BuildOptions {
         no_cache: true,
         progress: ProgressMode::Quiet,
+        tags: tags.clone(),
         ..Default::default()
     };
     let rebuilt = crate::build::build(engine, spec, plan, project_root, &options).await;
     let compared = match &rebuilt {
-        Ok(built) => {
-            let (before, after) = (
-                list_image(engine, &original.id).await,
-                list_image(engine, &built.image.id).await,
-            );
-            Some((before, after))
-        }
+        Ok(built) => Some((
+            list_image(engine, &original.id).await,
+            list_image(engine, &built.image.id).await,
+        )),
         Err(_) => None,
     };
-    restore(engine, &saved).await?;
-    if let Ok(built) = &rebuilt
-        && built.image.id != original.id
-    {
-        // Untagged now; a failure to remove only leaves garbage for `envc gc`/`docker image prune`.
-        let _ = engine.remove_image(&built.image.id, false).await;
-    }
+    remove_namespace(engine, &tags, plan).await;
     let built = rebuilt?;
     let (before, after) = compared.expect("compared when the rebuild succeeded");
     let (before, after) = (before?, after?);
@@ -93,7 +80,7 @@ pub async fn check(
         return Ok(Check::pass(
             name,
             vec![format!(
-                "{} step(s) run again: same files ({d0})",
+                "{} step(s) run again in an isolated namespace: same files ({d0})",
                 built.image.executed
             )],
         ));
@@ -109,18 +96,33 @@ pub async fn check(
     Ok(Check::fail(name, details))
 }
 
-/// Put every saved tag back on the image it named before the rebuild, and drop the tags
-/// the rebuild added.
-async fn restore(engine: &Engine, saved: &[(String, Option<String>)]) -> Result<(), BuildError> {
-    for (tag, id) in saved {
-        match id {
-            Some(id) => engine.tag_image(id, tag).await?,
-            None => {
-                if engine.find_image(tag).await?.is_some() {
-                    engine.remove_image(tag, false).await?;
-                }
+/// A namespace no other run uses: this process and the time it asked.
+fn namespace() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("envc-verify-{}-{:x}", std::process::id(), nanos % (1 << 40))
+}
+
+/// Remove every tag the rebuild may have made (the engine then deletes the images no other
+/// tag holds). Best effort: what is left is garbage for `docker image prune`, never a
+/// cache entry, since nothing looks in the namespace again.
+async fn remove_namespace(engine: &Engine, tags: &Tags, plan: &Plan) {
+    let mut names = vec![tags.image(&plan.image_name(), &plan.key())];
+    names.extend(plan.steps.iter().map(|s| tags.step(&s.key)));
+    for (service, image) in &plan.services {
+        if let ServiceImage::Build { steps } = image {
+            if let Some(last) = steps.last() {
+                let image_name = format!("{}-{service}", plan.image_name());
+                names.push(tags.image(&image_name, &last.key));
             }
+            names.extend(steps.iter().map(|s| tags.step(&s.key)));
         }
     }
-    Ok(())
+    // Finished images first: a step image is the parent of the next.
+    for tag in names.iter().rev().chain(names.first()) {
+        if let Ok(Some(_)) = engine.find_image(tag).await {
+            let _ = engine.remove_image(tag, false).await;
+        }
+    }
 }

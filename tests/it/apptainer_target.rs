@@ -268,3 +268,49 @@ fn real_apptainer_runs_the_sif_with_the_dry_run_command_line() {
     );
     assert!(stdout.contains(&format!("dev.envc.key: {key}")), "{stdout}");
 }
+
+/// `targets.*.enable` decide what is built and entered: a disabled target named with
+/// `--target` is an input error, and an Apptainer-only config runs with Apptainer by default.
+#[test]
+fn disabled_targets_are_refused_and_enabled_ones_are_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config("envc-test/none:1", "x\n");
+    cfg["targets"]["apptainer"]["enable"] = json!(false);
+    write_config(dir.path(), &cfg);
+    for args in [
+        &["build", "--target", "apptainer"][..],
+        &["run", "--target", "apptainer", "--dry-run", "--", "true"][..],
+        &["shell", "--target", "apptainer", "--dry-run"][..],
+    ] {
+        let run = envc_in(dir.path(), args);
+        assert_eq!(run.code(), 2, "envc {args:?}: {}", run.stderr());
+        assert!(
+            run.stderr().contains("the Apptainer target is not enabled"),
+            "{}",
+            run.stderr()
+        );
+        assert!(
+            run.stderr().contains("targets.apptainer.enable"),
+            "{}",
+            run.stderr()
+        );
+    }
+
+    cfg["targets"]["apptainer"]["enable"] = json!(true);
+    cfg["targets"]["docker"] = json!({ "enable": false });
+    write_config(dir.path(), &cfg);
+    let run = envc_in(dir.path(), &["run", "--dry-run", "--", "true"]);
+    assert!(run.ok().starts_with("apptainer exec"), "{}", run.stdout());
+    for args in [
+        &["up", "--dry-run"][..],
+        &["run", "--target", "docker", "--", "true"][..],
+    ] {
+        let run = envc_in(dir.path(), args);
+        assert!(
+            run.stderr().contains("the Docker target is not enabled"),
+            "envc {args:?}: {}",
+            run.stderr()
+        );
+        assert_ne!(run.code(), 0);
+    }
+}

@@ -142,6 +142,44 @@ fn an_image_changed_under_its_tag_fails_verify_with_the_paths() {
     );
 }
 
+/// `envc up` and `envc run` refuse an image whose files changed under its tags (the finished
+/// tag and the cache entry both), and start again once it is rebuilt.
+#[test]
+fn up_and_run_refuse_an_image_changed_under_its_tags() {
+    let Some(base) = busybox_base() else { return };
+    let project = Project::new(&config(&base, &unique("verify-refuse")));
+    let (reference, key) = project.build();
+    let step = format!("envc/step:{key}");
+    let container = docker(&["create", &reference, "sh", "-c", "echo evil > /one"]);
+    let container = container.trim();
+    docker(&["start", "-a", container]);
+    docker(&["commit", container, &reference]);
+    docker(&["tag", &reference, &step]);
+    docker(&["rm", container]);
+
+    for args in [&["up"][..], &["run", "--", "true"][..]] {
+        let run = project.envc(args);
+        let err = run.stderr();
+        assert_ne!(run.code(), 0, "envc {args:?} used a tampered image: {err}");
+        assert!(err.contains("was changed after it was built"), "{err}");
+        assert!(err.contains("envc build --no-cache"), "{err}");
+    }
+    let started = docker(&[
+        "ps",
+        "-aq",
+        "--filter",
+        &format!("label=dev.envc.project={}", project.dir.path().display()),
+    ]);
+    assert_eq!(
+        started.trim(),
+        "",
+        "nothing was started from the tampered image"
+    );
+
+    project.envc(&["build", "-q", "--no-cache"]).ok();
+    assert_eq!(project.envc(&["run", "--", "cat", "/one"]).ok(), "one\n");
+}
+
 /// Each change of an image input makes the old image stale, naming the changed step.
 #[test]
 fn input_changes_make_old_images_stale_with_the_changed_step() {
