@@ -76,6 +76,9 @@ pub async fn debootstrap(
         .tempdir_in("/var/tmp")
         .or_else(|_| tempfile::tempdir())
         .map_err(|e| BuildError::io("create a folder for debootstrap", e))?;
+    // Deleted only once nothing debootstrap mounted is left in it (a failed or interrupted
+    // run can leave /proc, /sys or a bind of /dev there).
+    let work = super::mounts::BootstrapDir::new(work);
     let rootfs = work.path().join("rootfs");
     let mirror = match snapshot {
         Some(stamp) => format!("http://snapshot.debian.org/archive/debian/{stamp}/"),

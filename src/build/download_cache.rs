@@ -19,13 +19,7 @@ use super::error::BuildError;
 
 /// The folder of cached downloads.
 pub fn download_dir() -> PathBuf {
-    if let Some(cache) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(cache).join("envc/downloads");
-    }
-    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(home).join(".cache/envc/downloads");
-    }
-    std::env::temp_dir().join("envc-downloads")
+    crate::cache_dir::envc_cache("downloads")
 }
 
 /// A file in the cache and the digest it is stored under.

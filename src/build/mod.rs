@@ -6,7 +6,8 @@
 //!
 //! - [`executor`]: runs a plan's steps on the engine, from the longest cached prefix on;
 //! - [`cache`]: how step images are tagged and labelled, and how they are found;
-//! - [`base`]: image, debootstrap and archive bases;
+//! - [`base`]: image, debootstrap and archive bases ([`mounts`]: what debootstrap may leave
+//!   mounted, taken down before its folder is deleted);
 //! - [`script`], [`file_tar`], [`commit_config`]: what each kind of step runs, uploads and
 //!   records;
 //! - [`download_cache`]: downloaded files, fetched once by the host and kept by hash;
@@ -31,6 +32,7 @@ pub mod file_tar;
 pub mod host;
 pub mod inventory;
 pub mod key_lock;
+pub mod mounts;
 pub mod progress;
 pub mod rootfs_label;
 pub mod script;

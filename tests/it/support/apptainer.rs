@@ -13,7 +13,12 @@ use sha2::{Digest, Sha256};
 /// changes the tag, so a stale image is never reused.
 const RECIPE: &str = r#"set -eu
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"; docker rm -f "$BUILDER" >/dev/null 2>&1 || true' EXIT
+# A failed debootstrap can leave /proc or /sys mounted in the rootfs: detach them first.
+cleanup() {
+  awk -v d="$dir/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l || true
+  rm -rf "$dir"; docker rm -f "$BUILDER" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 debootstrap --variant=minbase trixie "$dir/rootfs" http://deb.debian.org/debian >"$dir/debootstrap.log" 2>&1 \
   || { tail -20 "$dir/debootstrap.log" >&2; exit 1; }
 tar -C "$dir/rootfs" -c . | docker import - "$BASE" >/dev/null

@@ -36,7 +36,11 @@ pub fn bookworm(rt: &tokio::runtime::Runtime, engine: &Engine) -> String {
         if exists(rt, engine, &reference) {
             return reference.clone();
         }
-        let root = tempfile::tempdir_in(once::cache_dir()).unwrap();
+        // Deleted only once nothing debootstrap mounted is left in it (a failed run can
+        // leave /proc mounted in the rootfs).
+        let root = envc::build::mounts::BootstrapDir::new(
+            tempfile::tempdir_in(once::cache_dir()).unwrap(),
+        );
         let target = root.path().join("rootfs");
         let status = std::process::Command::new("debootstrap")
             .args(["--variant=minbase", SUITE])
