@@ -291,17 +291,32 @@ fn copy_dir(from: &Path, to: &Path) {
 fn a_rebuild_of_a_simple_environment_gives_the_same_files() {
     let Some(base) = busybox_base() else { return };
     let project = Project::new(&config(&base, &unique("verify-rebuild")));
-    let (reference, _) = project.build();
+    let (reference, key) = project.build();
     let id = docker(&["image", "inspect", "-f", "{{.Id}}", &reference]);
     let run = project.envc(&["verify", "--rebuild"]);
     let out = run.stdout();
     assert_eq!(run.code(), 0, "{out}");
     assert!(out.contains("pass  rebuild"), "{out}");
+    assert!(out.contains("isolated namespace"), "{out}");
     // The cache is as it was: the tag still names the original image.
     assert_eq!(
         docker(&["image", "inspect", "-f", "{{.Id}}", &reference]),
         id
     );
+    // And the rebuild's namespace is gone: only envc's own tags carry this key.
+    let tagged = docker(&[
+        "images",
+        "--filter",
+        &format!("label=dev.envc.key={key}"),
+        "--format",
+        "{{.Repository}}",
+    ]);
+    for repository in tagged.lines() {
+        assert!(
+            repository.starts_with("envc/"),
+            "a rebuild image is left: {repository}"
+        );
+    }
 }
 
 /// A SIF assembled from the built image's export: cross-target passes; flipping bytes in
