@@ -1,6 +1,7 @@
 //! The Apptainer definition-file emitter.
 //!
-//! Bootstrap follows the base: `docker` from the pinned registry reference, `debootstrap`
+//! Bootstrap follows the base: `docker` from the pinned registry reference, `docker-daemon`
+//! (the local engine) for a local image that no registry has (pinned by image ID), `debootstrap`
 //! for debootstrap bases (suite, mirror and included packages), `docker-archive` for image
 //! archives. Project files go through `%files` (which Apptainer copies before `%post`
 //! runs; their owner and mode are applied at the top of `%post`); packages, inline files and
@@ -14,6 +15,7 @@ use std::fmt::Write as _;
 
 use super::dockerfile::envc_labels;
 use super::shell;
+use crate::build::script::SOURCE_DATE_EPOCH;
 use crate::plan::step::{BaseStep, FileContent};
 use crate::plan::{Plan, StepKind};
 use crate::spec::Spec;
@@ -25,6 +27,14 @@ pub fn definition(spec: &Spec, plan: &Plan) -> String {
         return out;
     };
     match &first.kind {
+        StepKind::Base(BaseStep::Image {
+            reference,
+            pinned: Some(pinned),
+        }) if super::is_local_image_id(pinned) => {
+            // No registry has it: Apptainer takes it from the local engine.
+            out.push_str("Bootstrap: docker-daemon\n");
+            let _ = writeln!(out, "From: {reference}");
+        }
         StepKind::Base(BaseStep::Image { reference, pinned }) => {
             out.push_str("Bootstrap: docker\n");
             let _ = writeln!(out, "From: {}", pinned.as_deref().unwrap_or(reference));
@@ -85,6 +95,8 @@ pub fn definition(spec: &Spec, plan: &Plan) -> String {
     }
 
     out.push_str("\n%post\n    set -e\n");
+    // As envc's executor exports it to every step: reproducible files.
+    let _ = writeln!(out, "    export SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH}");
     out.push_str(&fixups);
     for step in &plan.steps {
         match &step.kind {
