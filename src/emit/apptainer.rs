@@ -8,6 +8,11 @@
 //! the user's steps run in `%post` in plan order; the image env becomes `%environment`, the
 //! labels (with the plan key) `%labels`, entrypoint and cmd the `%runscript`.
 //!
+//! Normalisations that make `apptainer build` give envc's files (checked by
+//! `envc verify --cross`): `%post` starts with `umask 022` (Docker's, which envc's executor
+//! and BuildKit use) and exports `SOURCE_DATE_EPOCH` as the executor does; apt runs with
+//! `APT::Sandbox::User=root` (see [`APT_SANDBOX`]).
+//!
 //! What a `.def` cannot say: per-step network isolation and cache volumes (Apptainer's
 //! `%post` has neither), so those steps run with the network and without the cache.
 
@@ -19,6 +24,12 @@ use crate::build::script::SOURCE_DATE_EPOCH;
 use crate::plan::step::{BaseStep, FileContent};
 use crate::plan::{Plan, StepKind};
 use crate::spec::Spec;
+
+/// apt downloads as root instead of switching to its `_apt` user, which a user namespace
+/// that maps only root (Apptainer's `--userns`, or an unprivileged build without subuid
+/// ranges) cannot switch to. It changes only who downloads: the package lists and archives
+/// it writes are not part of the image's digest (see `crate::rootfs::exclude`).
+const APT_SANDBOX: &str = "-o APT::Sandbox::User=root";
 
 /// The `.def` of `plan`.
 pub fn definition(spec: &Spec, plan: &Plan) -> String {
@@ -95,6 +106,9 @@ pub fn definition(spec: &Spec, plan: &Plan) -> String {
     }
 
     out.push_str("\n%post\n    set -e\n");
+    // Steps in envc's executor and BuildKit run with umask 022; `%post` inherits the
+    // caller's (often 002), which would make every file a step creates group-writable.
+    out.push_str("    umask 022\n");
     // As envc's executor exports it to every step: reproducible files.
     let _ = writeln!(out, "    export SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH}");
     out.push_str(&fixups);
@@ -102,10 +116,10 @@ pub fn definition(spec: &Spec, plan: &Plan) -> String {
         match &step.kind {
             StepKind::Apt(apt) => {
                 let _ = writeln!(out, "    # step {}: {}", step.index, step.label);
-                out.push_str("    apt-get update\n");
+                let _ = writeln!(out, "    apt-get {APT_SANDBOX} update");
                 let _ = writeln!(
                     out,
-                    "    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends {}",
+                    "    DEBIAN_FRONTEND=noninteractive apt-get {APT_SANDBOX} install -y --no-install-recommends {}",
                     shell::join(&apt.packages)
                 );
                 out.push_str("    rm -rf /var/lib/apt/lists/*\n");
