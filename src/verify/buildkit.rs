@@ -11,6 +11,9 @@
 //! `# syntax=docker/dockerfile:1` line is dropped, because it makes BuildKit pull the
 //! Dockerfile frontend image; the engine's built-in frontend parses the same instructions.
 //!
+//! An engine whose built-in frontend predates a flag the Dockerfile uses (Docker 20.10 and
+//! `RUN --network=none`) fails the build; the check then says so.
+//!
 //! Without the buildx plugin the check fails (never passes silently) and says what to
 //! install.
 
@@ -188,6 +191,12 @@ async fn build(
         output.status
     )];
     details.extend(output_tail(&output.stderr, 20));
+    if String::from_utf8_lossy(&output.stderr).contains("Unknown flag") {
+        details.push(
+            "the engine's built-in Dockerfile frontend is older than the Dockerfile's syntax              (`RUN --network` needs Dockerfile 1.3, built into Docker 23 and newer): use a              newer engine, or reach a registry so that BuildKit can pull the              `docker/dockerfile:1` frontend the emitted `# syntax=` line names"
+                .to_owned(),
+        );
+    }
     Err(details)
 }
 
