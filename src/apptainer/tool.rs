@@ -21,14 +21,16 @@ pub struct MissingApptainer {
 
 /// The `apptainer` to run for `purpose` (said in the error when there is none).
 pub fn apptainer(purpose: &'static str) -> Result<PathBuf, Report> {
+    find().ok_or_else(|| Report::environment(MissingApptainer { purpose }))
+}
+
+/// `ENVC_APPTAINER` when set (and executable), else `apptainer` on `PATH`.
+pub fn find() -> Option<PathBuf> {
     if let Some(explicit) = std::env::var_os("ENVC_APPTAINER").filter(|v| !v.is_empty()) {
         let path = PathBuf::from(explicit);
-        if is_executable(&path) {
-            return Ok(path);
-        }
-        return Err(Report::environment(MissingApptainer { purpose }));
+        return is_executable(&path).then_some(path);
     }
-    find_in_path("apptainer").ok_or_else(|| Report::environment(MissingApptainer { purpose }))
+    find_in_path("apptainer")
 }
 
 fn find_in_path(name: &str) -> Option<PathBuf> {

@@ -70,12 +70,31 @@ pub fn run(args: &BuildArgs, loaded: &LoadedSpec) -> Result<Outcome, Report> {
             let apptainer = tool::apptainer("build a SIF with `--builder apptainer`")?;
             let path = dir.join(format!("{}.apptainer.sif", key.hex()));
             let def = crate::emit::apptainer::definition(&loaded.spec, plan);
-            builder::apptainer_build(&apptainer, &def, &loaded.project_root, &path)?;
+            let manifest = serde_json::to_value(crate::plan::manifest(&loaded.spec, plan))
+                .unwrap_or(serde_json::Value::Null);
+            let output = if quiet {
+                builder::ToolOutput::Captured
+            } else {
+                builder::ToolOutput::Stderr
+            };
+            let built = builder::apptainer_build(
+                &apptainer,
+                &def,
+                &loaded.project_root,
+                &path,
+                (&key.hex(), manifest),
+                output,
+            )
+            .map_err(|e| match e {
+                builder::ApptainerBuildError::Failed { .. } => Report::found(e),
+                other => Report::environment(other),
+            })?;
             if !quiet {
                 eprintln!(
-                    "built `{}` with `apptainer build` in {:.1}s",
+                    "built `{}` with `apptainer build` in {:.1}s (rootfs {})",
                     path.display(),
-                    started.elapsed().as_secs_f64()
+                    started.elapsed().as_secs_f64(),
+                    built.listing.digest()
                 );
             }
             path

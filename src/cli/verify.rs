@@ -1,4 +1,4 @@
-//! `envc verify [--variant V] [--rebuild] [--json]`: check that the cached artifacts of the
+//! `envc verify [--variant V] [--rebuild] [--cross] [--json]`: check that the cached artifacts of the
 //! current config are what their inputs say (see [`crate::verify`]); exit 0 only when every
 //! check passes, 1 when one fails.
 
@@ -18,6 +18,10 @@ pub struct VerifyArgs {
     /// Also build the environment again from scratch and compare the files.
     #[arg(long)]
     pub rebuild: bool,
+    /// Also build the emitted Dockerfile with BuildKit and the emitted `.def` with
+    /// `apptainer build`, and compare their files with envc's image.
+    #[arg(long)]
+    pub cross: bool,
     /// Print the checks as JSON.
     #[arg(long)]
     pub json: bool,
@@ -47,6 +51,24 @@ pub fn run(args: VerifyArgs) -> Result<Outcome, Report> {
             .map_err(|e| found(&e))?;
         checks.push(content);
         checks.extend(verify::sif::checks(&plan, listing.as_ref()));
+        if args.cross {
+            checks.push(
+                verify::buildkit::check(
+                    &engine,
+                    &loaded.spec,
+                    &plan,
+                    &loaded.project_root,
+                    listing.as_ref(),
+                )
+                .await,
+            );
+            checks.push(verify::apptainer::check(
+                &loaded.spec,
+                &plan,
+                &loaded.project_root,
+                listing.as_ref(),
+            ));
+        }
         if args.rebuild {
             checks.push(
                 verify::rebuild::check(&engine, &loaded.spec, &plan, &loaded.project_root)

@@ -1,6 +1,7 @@
 //! The Apptainer definition-file emitter.
 //!
-//! Bootstrap follows the base: `docker` from the pinned registry reference, `debootstrap`
+//! Bootstrap follows the base: `docker` from the pinned registry reference, `docker-daemon`
+//! (the local engine) for a local image that no registry has (pinned by image ID), `debootstrap`
 //! for debootstrap bases (suite, mirror and included packages), `docker-archive` for image
 //! archives. Project files go through `%files` (which Apptainer copies before `%post`
 //! runs; their owner and mode are applied at the top of `%post`); packages, inline files and
@@ -15,6 +16,11 @@
 //! envc's executor, which also fetches on the host. Not from envc's download cache either:
 //! the `.def` must build for someone who runs `apptainer build` without ever running envc.
 //!
+//! Normalisations that make `apptainer build` give envc's files (checked by
+//! `envc verify --cross`): `%post` starts with `umask 022` (Docker's, which envc's executor
+//! and BuildKit use) and exports `SOURCE_DATE_EPOCH` as the executor does; apt runs with
+//! `APT::Sandbox::User=root` (see [`APT_SANDBOX`]).
+//!
 //! What a `.def` cannot say: per-step network isolation and cache volumes (Apptainer's
 //! `%post` has neither), so those steps run with the network and without the cache.
 
@@ -22,9 +28,16 @@ use std::fmt::Write as _;
 
 use super::dockerfile::envc_labels;
 use super::shell;
+use crate::build::script::SOURCE_DATE_EPOCH;
 use crate::plan::step::{BaseStep, FileContent};
 use crate::plan::{Digest, Plan, Step, StepKind};
 use crate::spec::Spec;
+
+/// apt downloads as root instead of switching to its `_apt` user, which a user namespace
+/// that maps only root (Apptainer's `--userns`, or an unprivileged build without subuid
+/// ranges) cannot switch to. It changes only who downloads: the package lists and archives
+/// it writes are not part of the image's digest (see `crate::rootfs::exclude`).
+const APT_SANDBOX: &str = "-o APT::Sandbox::User=root";
 
 /// The `.def` of `plan`.
 pub fn definition(spec: &Spec, plan: &Plan) -> String {
@@ -33,6 +46,14 @@ pub fn definition(spec: &Spec, plan: &Plan) -> String {
         return out;
     };
     match &first.kind {
+        StepKind::Base(BaseStep::Image {
+            reference,
+            pinned: Some(pinned),
+        }) if super::is_local_image_id(pinned) => {
+            // No registry has it: Apptainer takes it from the local engine.
+            out.push_str("Bootstrap: docker-daemon\n");
+            let _ = writeln!(out, "From: {reference}");
+        }
         StepKind::Base(BaseStep::Image { reference, pinned }) => {
             out.push_str("Bootstrap: docker\n");
             let _ = writeln!(out, "From: {}", pinned.as_deref().unwrap_or(reference));
@@ -110,15 +131,20 @@ pub fn definition(spec: &Spec, plan: &Plan) -> String {
     }
 
     out.push_str("\n%post\n    set -e\n");
+    // Steps in envc's executor and BuildKit run with umask 022; `%post` inherits the
+    // caller's (often 002), which would make every file a step creates group-writable.
+    out.push_str("    umask 022\n");
+    // As envc's executor exports it to every step: reproducible files.
+    let _ = writeln!(out, "    export SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH}");
     out.push_str(&fixups);
     for step in &plan.steps {
         match &step.kind {
             StepKind::Apt(apt) => {
                 let _ = writeln!(out, "    # step {}: {}", step.index, step.label);
-                out.push_str("    apt-get update\n");
+                let _ = writeln!(out, "    apt-get {APT_SANDBOX} update");
                 let _ = writeln!(
                     out,
-                    "    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends {}",
+                    "    DEBIAN_FRONTEND=noninteractive apt-get {APT_SANDBOX} install -y --no-install-recommends {}",
                     shell::join(&apt.packages)
                 );
                 out.push_str("    rm -rf /var/lib/apt/lists/*\n");

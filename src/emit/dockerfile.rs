@@ -3,7 +3,8 @@
 //! One instruction per plan step, in plan order, so the Dockerfile's layers line up with
 //! envc's cached steps. Choices that keep it equivalent and pinned:
 //!
-//! - the base is `FROM repo@sha256:...` when locked; debootstrap and archive bases, which no
+//! - the base is `FROM repo@sha256:...` when locked; a local image that has no registry digest
+//!   (pinned by image ID, which `FROM` cannot name) is named by its reference; debootstrap and archive bases, which no
 //!   registry serves, start from the tag `envc build` gives the imported base
 //!   (`envc/base:<hex>`, see `BaseStep::import_tag`);
 //! - apt installs every locked package as `name=version` with `--no-install-recommends`, in
@@ -19,6 +20,8 @@
 //!   secret mounted for the steps that use the network (`--secret id=envc-ca,src=...`), and
 //!   proxy variables are BuildKit's predefined build arguments, which stay out of the image
 //!   and its history;
+//! - every step sees `SOURCE_DATE_EPOCH` (a build argument declared after `FROM`, so it is
+//!   in each `RUN`'s environment and never in the image's), as envc's executor exports it;
 //! - the image configuration comes last, with the plan key as the label `dev.envc.key` and
 //!   OCI annotation labels.
 //!
@@ -28,6 +31,7 @@
 use std::fmt::Write as _;
 
 use super::shell;
+use crate::build::script::SOURCE_DATE_EPOCH;
 use crate::plan::step::{BaseStep, FileContent, FileStep, PipStep, RunStep};
 use crate::plan::{Plan, Step, StepKind};
 use crate::spec::Spec;
@@ -130,7 +134,12 @@ pub fn dockerfile(spec: &Spec, plan: &Plan) -> DockerfileOutput {
         }
         previous_run = is_run;
         match &step.kind {
-            StepKind::Base(base) => write_from(&mut out, base, &plan.platform),
+            StepKind::Base(base) => {
+                write_from(&mut out, base, &plan.platform);
+                // A build argument is in the environment of every `RUN` and not in the image.
+                out.push_str("# Every step sees it, as in envc's executor: reproducible files.\n");
+                let _ = writeln!(out, "ARG SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH}");
+            }
             StepKind::Apt(apt) => {
                 let mount = ca_mount(ca);
                 let ca_opt = if ca {
@@ -256,6 +265,16 @@ pub fn envc_labels(spec: &Spec, plan: &Plan, last: &Step) -> Vec<(String, String
 
 fn write_from(out: &mut String, base: &BaseStep, platform: &str) {
     match base {
+        BaseStep::Image {
+            reference,
+            pinned: Some(p),
+        } if super::is_local_image_id(p) => {
+            let _ = writeln!(
+                out,
+                "# `{reference}` is a local image (no registry digest); `envc lock` pinned its image ID {p}"
+            );
+            let _ = writeln!(out, "FROM {reference}");
+        }
         BaseStep::Image {
             pinned: Some(p), ..
         } => {

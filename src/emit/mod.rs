@@ -14,6 +14,13 @@ pub mod shell;
 use crate::plan::{Plan, RunManifest};
 use crate::spec::Spec;
 
+/// True when a base image's pin is a local image ID (`sha256:…` without a repository):
+/// an image that never came from a registry. Neither `FROM` nor Apptainer's `docker`
+/// bootstrap can name it by ID, so the emitters use its reference, from the local engine.
+pub fn is_local_image_id(pinned: &str) -> bool {
+    !pinned.contains('@') && pinned.starts_with("sha256:")
+}
+
 /// One emitted file: its name in the output folder and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmittedFile {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::rootfs::{Aspect, Difference};
+use crate::rootfs::{Aspect, Difference, Listing, diff};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Serialize)]
@@ -74,4 +74,30 @@ pub fn describe_differences(diffs: &[Difference], left: &str, right: &str) -> Ve
         ));
     }
     lines
+}
+
+/// The check `name` comparing envc's files with another builder's (`other`, named `what`
+/// in the details): pass when the rootfs digests agree, else fail listing the paths.
+pub fn compare(name: &str, envc: &Listing, other: &Listing, what: &str) -> Check {
+    let (ours, theirs) = (envc.digest(), other.digest());
+    if ours == theirs {
+        return Check::pass(name, vec![format!("envc and {what}: both {ours}")]);
+    }
+    let mut details = vec![format!("envc's image gives {ours}, {what} {theirs}")];
+    details.extend(describe_differences(
+        &diff(&envc.entries, &other.entries),
+        "envc",
+        what,
+    ));
+    Check::fail(name, details)
+}
+
+/// The last `count` lines of a tool's output, indented, for a check's details.
+pub fn output_tail(output: &[u8], count: usize) -> Vec<String> {
+    let text = String::from_utf8_lossy(output);
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(count)..]
+        .iter()
+        .map(|l| format!("  {l}"))
+        .collect()
 }

@@ -12,8 +12,14 @@
 //! - [`sif`]: a cached SIF's partition digest equals its envc metadata, and equals the
 //!   Docker image's (cross-target);
 //! - [`rebuild`]: a from-scratch rebuild gives the same files;
+//! - [`buildkit`] and [`apptainer`] (`--cross`): the emitted Dockerfile built by the
+//!   engine's BuildKit, and the emitted `.def` built by `apptainer build`, give the same
+//!   files as envc's image. What makes independent builders agree is listed in
+//!   `crate::emit::dockerfile` and `crate::emit::apptainer` (and the digest's exclusions).
 //! - [`quick`]: the check `envc up`/`run` make before using an image.
 
+pub mod apptainer;
+pub mod buildkit;
 pub mod check;
 pub mod content;
 pub mod key;

@@ -18,3 +18,4 @@ mod sif;
 mod spec;
 mod support;
 mod verify;
+mod verify_cross;

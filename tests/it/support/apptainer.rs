@@ -129,3 +129,38 @@ pub fn run_as_user(image: &str, dir: &Path, script: &str) -> Output {
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
+
+/// Stands in for an installed `apptainer` on the host (for `ENVC_APPTAINER`): the real one,
+/// run in a container of the test image with `$PWD` and the folder of every absolute-path
+/// argument mounted at the same path, and the engine's socket (for `Bootstrap:
+/// docker-daemon`).
+///
+/// It runs as root with `APPTAINER_USERNS=1` (`%post` in a user namespace that maps root),
+/// which is what works here for builds that keep the base image's file owners: Apptainer
+/// as root asks for capabilities these machines cannot grant, and an unprivileged build
+/// (fakeroot with subuid ranges, which also works here) unpacks the base "rootless", so
+/// every file of the base image becomes root's (`/etc/shadow` loses its `shadow` group).
+const WRAPPER: &str = r#"#!/bin/sh
+set -eu
+mounts="-v /var/run/docker.sock:/var/run/docker.sock -v $PWD:$PWD"
+for arg in "$@"; do
+  case "$arg" in
+    /*) dir=$(dirname "$arg"); if [ -d "$dir" ]; then mounts="$mounts -v $dir:$dir"; fi ;;
+  esac
+done
+# shellcheck disable=SC2086
+exec docker run --rm -i --cap-add ALL --cap-drop SYS_RESOURCE \
+  --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+  --security-opt systempaths=unconfined --device /dev/fuse $mounts -w "$PWD" \
+  -e APPTAINER_USERNS=1 @IMAGE@ sh -c 'chmod 666 /dev/fuse && exec apptainer "$@"' apptainer "$@"
+"#;
+
+/// Write the [`WRAPPER`] for `image` as `dir/apptainer` and return its path.
+pub fn wrapper(image: &str, dir: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("apptainer");
+    std::fs::write(&path, WRAPPER.replace("@IMAGE@", image)).expect("write the wrapper");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+        .expect("make the wrapper executable");
+    path
+}

@@ -167,3 +167,14 @@ pub mod http;
 pub mod net;
 pub mod once;
 pub mod registry;
+
+/// Whether the docker CLI has BuildKit (the buildx plugin; `scripts/setup` installs it).
+pub fn have_buildx() -> bool {
+    !offline()
+        && Command::new("docker")
+            .args(["buildx", "version"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+}
