@@ -21,6 +21,8 @@
     "libopenmpi-dev"
     "gfortran"
     "libhdf5-openmpi-dev"
+    # mpi4py builds against the distribution's MPI: it needs Python's headers.
+    "python3-dev"
   ];
   build.pip.packages = [
     "mpi4py==4.0.1"

@@ -63,7 +63,7 @@ impl Project {
     /// Lock and build; the finished image's reference and full key.
     fn build(&self) -> (String, String) {
         self.envc(&["lock"], None).ok();
-        let out = self.envc(&["build", "-q"], None).ok();
+        let out = self.envc(&["build", "-q", "--target", "docker"], None).ok();
         let mut lines = out.lines();
         (
             lines.next().unwrap().to_owned(),
@@ -276,6 +276,7 @@ fn builder_apptainer_builds_a_sif_that_runs_and_carries_envc_metadata() {
             },
             "steps": [{ "name": "one", "run": "echo one > /one" }],
         },
+        "targets": { "apptainer": { "enable": true } },
     }));
     project.write("data.txt", "project data\n");
     let tools = tempfile::tempdir().unwrap();
