@@ -36,8 +36,12 @@ use crate::plan::step::{BaseStep, FileContent, FileStep, PipStep, RunStep};
 use crate::plan::{Plan, Step, StepKind};
 use crate::spec::Spec;
 
-/// Where the CA bundle secret is mounted in build steps.
-pub const CA_SECRET_PATH: &str = "/run/secrets/envc-ca.crt";
+/// Where the CA bundle secret is mounted in build steps: where envc's executor mounts it,
+/// under `/dev`, a tmpfs in BuildKit's steps as in envc's. BuildKit removes the stub file of
+/// a secret's target afterwards but keeps the folders it had to create for it, so
+/// `/run/secrets/...` would leave an empty `/run/secrets` in the image (seen with
+/// `envc verify --cross`); nothing under `/dev` reaches a layer.
+pub const CA_SECRET_PATH: &str = crate::build::host::CA_PATH;
 /// The variables pointed at the CA bundle in build steps.
 pub const CA_VARIABLES: &[&str] = &[
     "SSL_CERT_FILE",
