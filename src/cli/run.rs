@@ -18,6 +18,7 @@ use crate::engine::{Engine, EngineError, ExecSpec};
 use crate::exit::{Outcome, Report};
 use crate::plan::Key;
 use crate::run::Evaluated;
+use crate::run::apptainer::Action;
 use crate::run::evaluated::up_record_path;
 use crate::run::session::{Forward, relay};
 use crate::run::{EnvPlan, RunError, container_config, dry_run, lifecycle, resolve, terminal};
@@ -53,48 +54,57 @@ pub fn run(args: RunArgs) -> Result<Outcome, Report> {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    if target(&args.config, args.target)? == TargetArg::Apptainer {
-        return super::run_apptainer::enter(
-            &args.config,
-            crate::run::apptainer::Action::Exec(command),
-            args.dry_run,
-        );
+    if args.target == Some(TargetArg::Apptainer) {
+        return super::run_apptainer::enter(&args.config, Action::Exec(command), args.dry_run);
     }
-    enter(&args.config, command, args.dry_run, None)
+    enter(&args.config, command, args.dry_run, None, args.target)
 }
 
-/// The target to enter: `asked`, or the default for the config (from its cached evaluation).
-pub fn target(config: &ConfigArgs, asked: Option<TargetArg>) -> Result<TargetArg, Report> {
-    let project = Project::locate(config)?;
-    let evaluated = evaluate_cached(config, &project)?;
-    super::targets::to_enter(&evaluated.manifest.images, asked, &project.config)
-}
-
-/// Run `command` (or, with `login_shell`, the user's login shell) in the environment,
-/// reporting envc's own errors as status 125.
+/// Run `command` (or, with `login_shell`, the user's login shell) in the environment of
+/// target `asked` (default: Docker unless only Apptainer is enabled), reporting envc's own
+/// errors in the Docker environment as status 125.
 pub fn enter(
     config: &ConfigArgs,
     command: Vec<String>,
     dry_run: bool,
     login_shell: Option<()>,
+    asked: Option<TargetArg>,
 ) -> Result<Outcome, Report> {
-    match try_enter(config, command, dry_run, login_shell) {
-        Ok(outcome) => Ok(outcome),
-        Err(report) => {
-            eprintln!("{:?}", report.diagnostic);
-            Ok(Outcome::Status(ENVC_FAILED))
-        }
+    let evaluated = Project::locate(config)
+        .and_then(|project| Ok((evaluate_cached(config, &project)?, project)));
+    let (evaluated, project) = match evaluated {
+        Ok(found) => found,
+        Err(report) => return Ok(failed(report)),
+    };
+    if super::targets::to_enter(&evaluated.manifest.images, asked, &project.config)?
+        == TargetArg::Apptainer
+    {
+        let action = match login_shell {
+            Some(()) => Action::Shell,
+            None => Action::Exec(command),
+        };
+        return super::run_apptainer::enter(config, action, dry_run);
     }
+    match try_enter(config, project, evaluated, command, dry_run, login_shell) {
+        Ok(outcome) => Ok(outcome),
+        Err(report) => Ok(failed(report)),
+    }
+}
+
+/// envc's own failure, printed, as the status `docker run` gives it.
+fn failed(report: Report) -> Outcome {
+    eprintln!("{:?}", report.diagnostic);
+    Outcome::Status(ENVC_FAILED)
 }
 
 fn try_enter(
     config: &ConfigArgs,
+    project: Project,
+    mut evaluated: Evaluated,
     mut command: Vec<String>,
     dry_run: bool,
     login_shell: Option<()>,
 ) -> Result<Outcome, Report> {
-    let project = Project::locate(config)?;
-    let mut evaluated = evaluate_cached(config, &project)?;
     let facts = project.facts();
     let plan = resolve(&evaluated.manifest, &facts, evaluated.sudo).map_err(RunError::from)?;
     if login_shell.is_some() {

@@ -21,12 +21,18 @@ pub struct ShellArgs {
 }
 
 pub fn run(args: ShellArgs) -> Result<Outcome, Report> {
-    if super::run::target(&args.config, args.target)? == super::build_sif::TargetArg::Apptainer {
+    if args.target == Some(super::build_sif::TargetArg::Apptainer) {
         return super::run_apptainer::enter(
             &args.config,
             crate::run::apptainer::Action::Shell,
             args.dry_run,
         );
     }
-    super::run::enter(&args.config, Vec::new(), args.dry_run, Some(()))
+    super::run::enter(
+        &args.config,
+        Vec::new(),
+        args.dry_run,
+        Some(()),
+        args.target,
+    )
 }
