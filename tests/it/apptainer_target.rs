@@ -229,29 +229,7 @@ fn real_apptainer_runs_the_sif_with_the_dry_run_command_line() {
         std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
             .unwrap();
     }
-    let inner = format!(
-        "chmod 666 /dev/fuse && exec su tester -s /bin/sh -c '{}'",
-        script.replace('\'', r"'\''")
-    );
-    let output = Command::new("docker")
-        .args([
-            "run",
-            "--rm",
-            "--cap-add",
-            "ALL",
-            "--cap-drop",
-            "SYS_RESOURCE",
-        ])
-        .args(["--security-opt", "seccomp=unconfined"])
-        .args(["--security-opt", "apparmor=unconfined"])
-        .args(["--security-opt", "systempaths=unconfined"])
-        .args(["--device", "/dev/fuse"])
-        .arg("-v")
-        .arg(format!("{0}:{0}", dir.display()))
-        .arg(&image)
-        .args(["sh", "-c", &inner])
-        .output()
-        .unwrap();
+    let output = apptainer::run_as_user_at(&image, dir, dir, &script);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

@@ -3,11 +3,11 @@
 //! not), and a rebuild of a simple environment gives the same files.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
 
+use crate::support::docker::{cli as docker, unique_name as unique};
 use crate::support::{Run, busybox, docker as engine, envc};
 
 /// A busybox-based project in a temporary folder, with its own envc cache folder (SIFs).
@@ -74,18 +74,6 @@ impl Project {
         let key = lines.next().unwrap().to_owned();
         (reference, key)
     }
-}
-
-fn docker(args: &[&str]) -> String {
-    let out = Command::new("docker").args(args).output().unwrap();
-    assert!(out.status.success(), "docker {args:?}: {out:?}");
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn unique(prefix: &str) -> String {
-    engine::unique(prefix)
-        .replace(['_', '.'], "-")
-        .to_lowercase()
 }
 
 #[test]

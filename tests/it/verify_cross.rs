@@ -12,6 +12,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
+use crate::support::docker::{cli as docker, unique_name as unique};
 use crate::support::{self, Run, apptainer, busybox, debian, docker as engine, envc};
 
 /// A project in a temporary folder with its own SIF cache. Both are readable by others:
@@ -70,18 +71,6 @@ impl Project {
             lines.next().unwrap().to_owned(),
         )
     }
-}
-
-fn docker(args: &[&str]) -> String {
-    let out = Command::new("docker").args(args).output().unwrap();
-    assert!(out.status.success(), "docker {args:?}: {out:?}");
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn unique(prefix: &str) -> String {
-    engine::unique(prefix)
-        .replace(['_', '.'], "-")
-        .to_lowercase()
 }
 
 /// Debian bookworm with apt packages, project files (one file with a mode, one folder with

@@ -101,6 +101,11 @@ fn ensure_image() -> Result<String, String> {
 /// of `image`, with `dir` mounted at `/work` (writable: make it so for uid 1000 when the
 /// script writes there).
 pub fn run_as_user(image: &str, dir: &Path, script: &str) -> Output {
+    run_as_user_at(image, dir, Path::new("/work"), script)
+}
+
+/// [`run_as_user`] with `dir` mounted at `target`.
+pub fn run_as_user_at(image: &str, dir: &Path, target: &Path, script: &str) -> Output {
     let inner = format!(
         "chmod 666 /dev/fuse && exec su tester -s /bin/sh -c {}",
         shell_quote(script)
@@ -119,7 +124,7 @@ pub fn run_as_user(image: &str, dir: &Path, script: &str) -> Output {
         .args(["--security-opt", "systempaths=unconfined"])
         .args(["--device", "/dev/fuse"])
         .arg("-v")
-        .arg(format!("{}:/work", dir.display()))
+        .arg(format!("{}:{}", dir.display(), target.display()))
         .arg(image)
         .args(["sh", "-c", &inner])
         .output()

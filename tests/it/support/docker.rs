@@ -24,6 +24,21 @@ pub fn engine(rt: &tokio::runtime::Runtime) -> Option<Engine> {
     }
 }
 
+/// `docker ARGS`, which must succeed; its stdout.
+pub fn cli(args: &[&str]) -> String {
+    let out = std::process::Command::new("docker")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "docker {args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// [`unique`] as a valid lowercase repository name (no `_` or `.`), for envc project names.
+pub fn unique_name(prefix: &str) -> String {
+    unique(prefix).replace(['_', '.'], "-").to_lowercase()
+}
+
 /// A name unique to this test process and call, for containers, networks and tags.
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicUsize, Ordering};
