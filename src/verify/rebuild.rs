@@ -108,19 +108,20 @@ fn namespace() -> String {
 /// tag holds). Best effort: what is left is garbage for `docker image prune`, never a
 /// cache entry, since nothing looks in the namespace again.
 async fn remove_namespace(engine: &Engine, tags: &Tags, plan: &Plan) {
-    let mut names = vec![tags.image(&plan.image_name(), &plan.key())];
-    names.extend(plan.steps.iter().map(|s| tags.step(&s.key)));
+    // Finished images first, then step images from the last to the base: a step image is
+    // the parent of the next, and the engine deletes an image once no tag or child holds it.
+    let mut finished = vec![tags.image(&plan.image_name(), &plan.key())];
+    let mut steps: Vec<String> = plan.steps.iter().map(|s| tags.step(&s.key)).collect();
     for (service, image) in &plan.services {
-        if let ServiceImage::Build { steps } = image {
-            if let Some(last) = steps.last() {
+        if let ServiceImage::Build { steps: chain } = image {
+            if let Some(last) = chain.last() {
                 let image_name = format!("{}-{service}", plan.image_name());
-                names.push(tags.image(&image_name, &last.key));
+                finished.push(tags.image(&image_name, &last.key));
             }
-            names.extend(steps.iter().map(|s| tags.step(&s.key)));
+            steps.extend(chain.iter().map(|s| tags.step(&s.key)));
         }
     }
-    // Finished images first: a step image is the parent of the next.
-    for tag in names.iter().rev().chain(names.first()) {
+    for tag in finished.iter().chain(steps.iter().rev()) {
         if let Ok(Some(_)) = engine.find_image(tag).await {
             let _ = engine.remove_image(tag, false).await;
         }
