@@ -24,7 +24,9 @@ impl Engine {
             stdin,
             stdout: true,
             stderr: true,
-            logs: true,
+            // Attached before the start: nothing to replay. Replaying logs as well raced
+            // with the live stream under load and printed early output twice.
+            logs: false,
             detach_keys: None,
         };
         let action = format!("attach to container `{id}`");
