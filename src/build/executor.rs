@@ -493,16 +493,36 @@ impl Run<'_> {
         labels: HashMap<String, String>,
     ) -> Result<String, BuildError> {
         let mut mounts = Vec::new();
-        for (volume, target) in &command.caches {
+        // Held until the step's container has finished. Taken in name order, so that two
+        // steps needing the same exclusive caches cannot deadlock.
+        let mut held = Vec::new();
+        let mut exclusive: Vec<&str> = command
+            .caches
+            .iter()
+            .filter(|c| c.exclusive)
+            .map(|c| c.volume.as_str())
+            .collect();
+        exclusive.sort_unstable();
+        exclusive.dedup();
+        for volume in exclusive {
+            let progress = &mut self.progress;
+            held.push(
+                KeyLock::acquire_volume(volume, || {
+                    progress.waiting_for_cache(step.index, &step.label, volume)
+                })
+                .await?,
+            );
+        }
+        for cache in &command.caches {
             self.engine
                 .ensure_volume(&VolumeSpec {
-                    name: volume.clone(),
+                    name: cache.volume.clone(),
                     labels: HashMap::from([("dev.envc.cache".to_owned(), "true".to_owned())]),
                 })
                 .await?;
             mounts.push(Mount {
-                target: Some(target.clone()),
-                source: Some(volume.clone()),
+                target: Some(cache.target.clone()),
+                source: Some(cache.volume.clone()),
                 typ: Some(MountType::VOLUME),
                 ..Default::default()
             });
@@ -540,6 +560,7 @@ impl Run<'_> {
             tail.push(chunk.bytes());
         }
         let exit = container.wait().await?;
+        drop(held);
         if !exit.success() {
             container.remove().await?;
             let mut lines = tail.lines();

@@ -1,4 +1,5 @@
-//! One lock file per step key, so that two envc processes never build the same step at once.
+//! One lock file per step key, so that two envc processes never build the same step at once,
+//! and one per exclusive cache volume, so that two steps never use it at once.
 //!
 //! A process takes the key's lock before building a step and looks in the cache again once
 //! it holds it: a second process that waited finds the first one's result and reuses it.
@@ -31,10 +32,27 @@ pub fn lock_dir() -> PathBuf {
 impl KeyLock {
     /// Take the lock of `key`, calling `waiting` once if another process holds it.
     pub async fn acquire(key: &Key, waiting: impl FnOnce()) -> Result<KeyLock, BuildError> {
+        Self::acquire_file(&key.hex(), waiting).await
+    }
+
+    /// Take the lock of the cache volume `volume` (a name the engine accepts, so also a safe
+    /// file name), calling `waiting` once if another process holds it.
+    ///
+    /// apt takes a lock of its own in `/var/cache/apt/archives` and fails at once, rather
+    /// than waiting, when another container holds it: two builds sharing the archive volume
+    /// must take turns, as BuildKit's `sharing=locked` cache mounts do.
+    pub async fn acquire_volume(
+        volume: &str,
+        waiting: impl FnOnce(),
+    ) -> Result<KeyLock, BuildError> {
+        Self::acquire_file(&format!("volume-{volume}"), waiting).await
+    }
+
+    async fn acquire_file(stem: &str, waiting: impl FnOnce()) -> Result<KeyLock, BuildError> {
         let dir = lock_dir();
         std::fs::create_dir_all(&dir)
             .map_err(|e| BuildError::io(format!("create `{}`", dir.display()), e))?;
-        let path = dir.join(format!("{}.lock", key.hex()));
+        let path = dir.join(format!("{stem}.lock"));
         let file = File::create(&path)
             .map_err(|e| BuildError::io(format!("open `{}`", path.display()), e))?;
         match file.try_lock() {

@@ -83,6 +83,14 @@ impl Progress {
         ));
     }
 
+    pub fn waiting_for_cache(&mut self, index: usize, label: &str, volume: &str) {
+        self.line(&format!(
+            "[{}/{}] {label}: another step is using the cache `{volume}`, waiting for it",
+            index + 1,
+            self.total
+        ));
+    }
+
     pub fn start(&mut self, index: usize, label: &str) {
         let prefix = format!("[{}/{}] {label}", index + 1, self.total);
         match &mut self.shown {

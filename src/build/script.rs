@@ -22,8 +22,17 @@ pub struct StepCommand {
     /// The command as shown in messages (without build-only exports).
     pub display: String,
     /// Named cache volumes and where they are mounted.
-    pub caches: Vec<(String, String)>,
+    pub caches: Vec<CacheUse>,
     pub network: bool,
+}
+
+/// A cache volume mounted into a step's container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheUse {
+    pub volume: String,
+    pub target: String,
+    /// Only one step at a time, across envc processes, may use it (apt's archive cache).
+    pub exclusive: bool,
 }
 
 /// The default shell of apt and pip steps (the Dockerfile's shell form).
@@ -54,10 +63,11 @@ pub fn apt(step: &AptStep, base: &Key, host: &HostMaterial) -> StepCommand {
     StepCommand {
         argv: with_shell(&SH, script),
         display,
-        caches: vec![(
-            host::cache_volume(base, "apt-archives"),
-            "/var/cache/apt/archives".into(),
-        )],
+        caches: vec![CacheUse {
+            volume: host::cache_volume(base, "apt-archives"),
+            target: "/var/cache/apt/archives".into(),
+            exclusive: true,
+        }],
         network: true,
     }
 }
@@ -94,7 +104,12 @@ pub fn pip(step: &PipStep, base: &Key, host: &HostMaterial) -> StepCommand {
     StepCommand {
         argv: with_shell(&SH, script),
         display,
-        caches: vec![(host::cache_volume(base, "pip"), host::PIP_CACHE.into())],
+        // pip writes its cache entries atomically and is safe to share.
+        caches: vec![CacheUse {
+            volume: host::cache_volume(base, "pip"),
+            target: host::PIP_CACHE.into(),
+            exclusive: false,
+        }],
         network: true,
     }
 }
@@ -108,7 +123,11 @@ pub fn run(step: &RunStep, base: &Key, host: &HostMaterial) -> StepCommand {
     let caches = step
         .caches
         .iter()
-        .map(|c| (host::cache_volume(base, &c.id), c.target.clone()))
+        .map(|c| CacheUse {
+            volume: host::cache_volume(base, &c.id),
+            target: c.target.clone(),
+            exclusive: false,
+        })
         .collect();
     StepCommand {
         argv: with_shell(&step.shell, format!("{prelude}{}", step.script)),
@@ -186,7 +205,7 @@ mod tests {
         assert!(script.contains(&format!("export SSL_CERT_FILE={}\n", host::CA_PATH)));
         assert!(script.ends_with("mkdir -p /src && cd /src\nmake"));
         assert_eq!(command.display, "make");
-        assert_eq!(command.caches[0].1, "/root/.ccache");
+        assert_eq!(command.caches[0].target, "/root/.ccache");
     }
 
     #[test]
@@ -222,6 +241,6 @@ mod tests {
         assert!(script.contains("--require-hashes --no-deps"));
         assert!(script.contains("export PIP_BREAK_SYSTEM_PACKAGES=1"));
         assert!(script.contains("'six==1.16.0 --hash=sha256:ab'"));
-        assert_eq!(command.caches[0].1, host::PIP_CACHE);
+        assert_eq!(command.caches[0].target, host::PIP_CACHE);
     }
 }

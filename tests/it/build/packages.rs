@@ -119,3 +119,48 @@ fn pip_installs_through_the_host_ca_bundle_which_stays_out_of_the_image() {
     );
     rt.block_on(engine.remove_image(&base, false)).unwrap();
 }
+
+/// Regression: two builds in different projects sharing the apt archive cache volume failed
+/// with "Could not get lock /var/cache/apt/archives/lock" (apt refuses a held lock at once).
+#[test]
+fn concurrent_apt_steps_sharing_the_archive_cache_take_turns() {
+    let rt = engine::runtime();
+    let Some(engine) = engine::engine(&rt) else {
+        return;
+    };
+    if !require("debootstrap (Debian package)", debian::available()) {
+        return;
+    }
+    // One base for both projects: the archive cache volume is keyed by the base.
+    let nonce = nonce();
+    let base = format!("envc-test/apt-shared-{nonce}:1");
+    rt.block_on(engine.tag_image(&debian::bookworm(&rt, &engine), &base))
+        .unwrap();
+    let projects: Vec<Project> = ["hello", "tree", "less"]
+        .iter()
+        .map(|package| {
+            Project::new(&json!({
+                "name": format!("apt-shared-{package}"),
+                "base": { "image": base },
+                "build": { "apt": [package] },
+            }))
+        })
+        .collect();
+    let children: Vec<_> = projects.iter().map(|p| p.spawn_build(&[])).collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "a concurrent build failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    for project in &projects {
+        let events = project.last_build();
+        assert!(
+            events.executed.contains(&events.index_of("apt")),
+            "{events:?}"
+        );
+    }
+    rt.block_on(engine.remove_image(&base, false)).unwrap();
+}

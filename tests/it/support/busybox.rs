@@ -95,10 +95,16 @@ fn applets(busybox: &[u8]) -> Vec<String> {
     std::fs::write(&path, busybox).unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let output = Command::new(&path)
-        .arg("--list")
-        .output()
-        .expect("run busybox --list");
+    // Regression: "Text file busy" (ETXTBSY) when another test thread forked while the file
+    // was open for writing here; its child holds the write descriptor until it execs.
+    let output = loop {
+        match Command::new(&path).arg("--list").output() {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            result => break result.expect("run busybox --list"),
+        }
+    };
     assert!(output.status.success());
     let mut names: Vec<String> = String::from_utf8(output.stdout)
         .unwrap()
