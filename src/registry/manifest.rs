@@ -244,7 +244,7 @@ mod tests {
             inputs: Some(sha256(b"inputs")),
             parent: None,
         };
-        let bytes = image_manifest(&config, &[layer.clone()], &claims);
+        let bytes = image_manifest(&config, std::slice::from_ref(&layer), &claims);
         let read = read_manifest(&bytes).unwrap();
         assert_eq!(read.config.digest, config.digest);
         assert_eq!(read.config.media_type, IMAGE_CONFIG);

@@ -433,9 +433,7 @@ mod tests {
             &[],
         );
         let hex = diff_id.trim_start_matches("sha256:");
-        let oci_manifest = format!(
-            r#"[{{"Config":"blobs/sha256/cfg","RepoTags":["envc/step:k"],"Layers":["abc/layer.tar"]}}]"#
-        );
+        let oci_manifest = r#"[{"Config":"blobs/sha256/cfg","RepoTags":["envc/step:k"],"Layers":["abc/layer.tar"]}]"#;
         let oci = archive(
             &[
                 (&format!("blobs/sha256/{hex}"), &layer),
