@@ -155,12 +155,20 @@ fn registry_step_repository(registry: &Registry) -> String {
     registry.step(&Key([0; 32])).repository().to_owned()
 }
 
+/// A saved tag as Docker writes it (Podman qualifies names with `localhost/`).
+fn familiar(tag: &str) -> &str {
+    tag.strip_prefix("localhost/")
+        .or_else(|| tag.strip_prefix("docker.io/library/"))
+        .or_else(|| tag.strip_prefix("docker.io/"))
+        .unwrap_or(tag)
+}
+
 fn saved_index(saved: &Saved, key: &Key) -> Result<usize, RegistryError> {
     let tag = cache::step_tag(key);
     saved
         .images
         .iter()
-        .position(|i| i.tags.contains(&tag))
+        .position(|i| i.tags.iter().any(|t| familiar(t) == tag))
         .ok_or_else(|| RegistryError::Save {
             reason: format!("the engine did not save `{tag}`"),
         })

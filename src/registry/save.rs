@@ -411,6 +411,9 @@ mod tests {
         let mut header = tar::Header::new_ustar();
         header.set_size(2);
         header.set_mode(0o644);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(0);
         builder
             .append_data(&mut header, "etc/x", &b"hi"[..])
             .unwrap();

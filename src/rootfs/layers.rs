@@ -292,6 +292,10 @@ mod tests {
         let mut builder = tar::Builder::new(Vec::new());
         for (path, data) in entries {
             let mut header = tar::Header::new_gnu();
+            header.set_uid(0);
+            header.set_gid(0);
+            header.set_mtime(0);
+            header.set_mode(0o777);
             if path.ends_with('/') {
                 header.set_entry_type(tar::EntryType::Directory);
                 header.set_mode(0o755);
