@@ -28,11 +28,12 @@ pub enum Event {
         key: String,
         steps: Vec<Value>,
     },
-    /// A step was found in the cache.
+    /// A step was found in the cache: `source` is `local` (the engine) or `registry`.
     CacheHit {
         index: usize,
         label: String,
         key: String,
+        source: &'static str,
     },
     /// A step started.
     StepStart {
@@ -40,13 +41,39 @@ pub enum Event {
         label: String,
         key: String,
     },
-    /// A step ended successfully.
+    /// A step ended successfully (`source` is `built`).
     StepEnd {
         index: usize,
         label: String,
         key: String,
+        source: &'static str,
         duration_ms: u128,
     },
+    /// The cache registry was asked for the steps not in the engine.
+    RegistryProbe {
+        registry: String,
+        probed: usize,
+        found: usize,
+        duration_ms: u128,
+    },
+    /// A step image was pulled from the cache registry and verified.
+    RegistryPull {
+        index: usize,
+        key: String,
+        reference: String,
+        bytes: u64,
+        rootfs: String,
+        duration_ms: u128,
+    },
+    /// A cache registry entry was refused (it is not what its key says).
+    RegistryRefused {
+        index: usize,
+        key: String,
+        reference: String,
+        reason: String,
+    },
+    /// The cache registry could not be used; the build went on without it.
+    RegistryUnavailable { registry: String, message: String },
     /// The build failed.
     Failure {
         index: Option<usize>,
@@ -120,7 +147,11 @@ impl EventLog {
         let Some(path) = &self.status else { return };
         let state = match event {
             Event::Plan { .. } | Event::CacheHit { .. } | Event::StepStart { .. } => "building",
-            Event::StepEnd { .. } => "building",
+            Event::StepEnd { .. }
+            | Event::RegistryProbe { .. }
+            | Event::RegistryPull { .. }
+            | Event::RegistryRefused { .. }
+            | Event::RegistryUnavailable { .. } => "building",
             Event::Failure { .. } => "failed",
             Event::Done { .. } => "done",
         };

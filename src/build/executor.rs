@@ -50,6 +50,8 @@ pub struct BuildOptions {
     /// Where to tag the step and finished images (default: envc's cache). Bases are still
     /// looked up in, and bases that must be built tagged in, envc's cache.
     pub tags: Tags,
+    /// The cache registry asked for the steps the engine does not have (see [`super::remote`]).
+    pub registry: Option<crate::registry::Registry>,
 }
 
 impl BuildOptions {
@@ -122,6 +124,7 @@ pub async fn build(
         progress: Progress::new(options.progress),
         counter: 0,
         platform: plan.platform.clone(),
+        registry: options.registry.clone(),
     };
     let steps: Vec<_> = plan
         .steps
@@ -183,6 +186,7 @@ struct Run<'a> {
     counter: usize,
     /// The plan's platform (names imported bases).
     platform: String,
+    registry: Option<crate::registry::Registry>,
 }
 
 impl Run<'_> {
@@ -205,17 +209,43 @@ impl Run<'_> {
                 }
             }
         }
+        let local = start;
+        if let (false, Some(registry)) = (self.no_cache, &self.registry) {
+            let finished = self.tags.image(image_name, &last.key);
+            let report = super::remote::Reporting {
+                progress: &mut self.progress,
+                log: &mut self.log,
+            };
+            let from = super::remote::pull_deepest(
+                self.engine,
+                registry,
+                steps,
+                start,
+                &self.tags,
+                &finished,
+                report,
+            );
+            if let Some(hit) = from.await? {
+                (start, parent) = (hit.start, Some(hit.id));
+            }
+        }
         // An image base is resolved, never built: it counts as cached.
         let resolved = usize::from(
             start == 0 && matches!(steps[0].kind, StepKind::Base(BaseStep::Image { .. })),
         );
         self.progress.plan(image_name, total, start + resolved);
         for step in &steps[..start] {
-            self.progress.cache_hit(step.index, &step.label);
+            let source = if step.index < local {
+                "local"
+            } else {
+                "registry"
+            };
+            self.progress.cache_hit(step.index, &step.label, source);
             self.log.emit(Event::CacheHit {
                 index: step.index,
                 label: step.label.clone(),
                 key: step.key.hex(),
+                source,
             });
         }
         let base_key = steps[0].key;
@@ -261,6 +291,7 @@ impl Run<'_> {
                                     index: step.index,
                                     label: step.label.clone(),
                                     key: step.key.hex(),
+                                    source: "built",
                                     duration_ms: took.as_millis(),
                                 });
                                 executed += 1;
@@ -281,11 +312,12 @@ impl Run<'_> {
                 }
             };
             if let Some((id, _lock)) = cached_by_other {
-                self.progress.cache_hit(step.index, &step.label);
+                self.progress.cache_hit(step.index, &step.label, "local");
                 self.log.emit(Event::CacheHit {
                     index: step.index,
                     label: step.label.clone(),
                     key: step.key.hex(),
+                    source: "local",
                 });
                 parent = Some(id);
             }

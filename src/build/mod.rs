@@ -13,6 +13,7 @@
 //! - [`download_cache`]: downloaded files, fetched once by the host and kept by hash;
 //! - [`host`]: the CA bundle, proxies, secrets and cache volumes lent to build containers;
 //! - [`key_lock`]: one lock per key across processes;
+//! - [`remote`]: the cache registry, asked for the steps the engine does not have;
 //! - [`rootfs_label`]: the finished image's rootfs digest, recorded in a label;
 //! - [`verified`]: image IDs whose files are known to match that label;
 //! - [`progress`], [`events`]: output for people and for scripts;
@@ -34,6 +35,7 @@ pub mod inventory;
 pub mod key_lock;
 pub mod mounts;
 pub mod progress;
+pub mod remote;
 pub mod rootfs_label;
 pub mod script;
 pub mod tail;

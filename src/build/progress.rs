@@ -69,9 +69,10 @@ impl Progress {
         self.line(&format!("building `{name}`: {total} steps, {what}"));
     }
 
-    pub fn cache_hit(&mut self, index: usize, label: &str) {
+    /// A step found in the cache; `source` says where (`local` or `registry`).
+    pub fn cache_hit(&mut self, index: usize, label: &str, source: &str) {
         if let Shown::Plain = self.shown {
-            self.line(&format!("[{}/{}] {label}: cached", index + 1, self.total));
+            self.line(&format!("[{}/{}] {label}: {source}", index + 1, self.total));
         }
     }
 
@@ -150,7 +151,7 @@ impl Progress {
             let rest = std::mem::take(&mut self.partial);
             self.line(&format!("    {rest}"));
         }
-        let verdict = if ok { "done" } else { "failed" };
+        let verdict = if ok { "built" } else { "failed" };
         let text = format!(
             "[{}/{}] {label}: {verdict} in {:.1}s",
             index + 1,
@@ -173,6 +174,16 @@ impl Progress {
     /// A message outside any step (base preparation, tagging).
     pub fn note(&mut self, text: &str) {
         self.line(text);
+    }
+
+    /// A warning: shown in every mode, `-q` included.
+    pub fn warn(&mut self, text: &str) {
+        match &self.shown {
+            Shown::Live(Some(bar)) => bar.println(format!("warning: {text}")),
+            _ => {
+                let _ = writeln!(std::io::stderr().lock(), "warning: {text}");
+            }
+        }
     }
 }
 

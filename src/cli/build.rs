@@ -18,6 +18,7 @@ use crate::spec::LoadedSpec;
 
 use super::build_sif::{BuilderArg, TargetArg};
 use super::config_args::ConfigArgs;
+use super::registry_args::RegistryArgs;
 
 /// Build the Docker image.
 #[derive(Debug, Args)]
@@ -55,6 +56,11 @@ pub struct BuildArgs {
     /// Also copy the SIF to FILE (with `--target apptainer`).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Push what was built (step images, finished image, SIF) to the cache registry.
+    #[arg(long)]
+    pub push: bool,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 /// `--progress` values.
@@ -70,6 +76,8 @@ pub enum ProgressArg {
 pub struct BuildSettings {
     pub locked: bool,
     pub options: BuildOptions,
+    /// The cache registry flags (the env and the config are asked when they name none).
+    pub registry: RegistryArgs,
 }
 
 impl BuildArgs {
@@ -89,6 +97,7 @@ impl BuildArgs {
                 secrets: self.secrets.clone(),
                 ..Default::default()
             },
+            registry: self.registry.clone(),
         }
     }
 }
@@ -103,13 +112,38 @@ pub fn run(args: BuildArgs) -> Result<Outcome, Report> {
             "`-o` and `--builder` apply to SIF builds only"
         )));
     }
-    if targets.contains(&TargetArg::Docker) {
+    // Checked before building: a push that cannot happen should not cost a build.
+    let push_to = match args.push {
+        true => Some(args.registry.require(&loaded.spec)?),
+        false => None,
+    };
+    let docker = targets.contains(&TargetArg::Docker);
+    if docker {
         let outcome = build_docker(&args, &loaded)?;
-        if !sif || !matches!(outcome, Outcome::Success) {
+        if !matches!(outcome, Outcome::Success) {
             return Ok(outcome);
         }
     }
-    super::build_sif::run(&args, &loaded)
+    if sif {
+        let outcome = super::build_sif::run(&args, &loaded)?;
+        if !matches!(outcome, Outcome::Success) {
+            return Ok(outcome);
+        }
+    }
+    let Some(registry) = push_to else {
+        return Ok(Outcome::Success);
+    };
+    let plan = plan_for_build(&loaded, args.locked)?.plan;
+    let pushed = super::registry_args::runtime()?.block_on(crate::registry::ops::push(
+        crate::registry::ops::PushRequest {
+            spec: &loaded.spec,
+            plan: &plan,
+            registry: &registry,
+            docker,
+            sif,
+        },
+    ))?;
+    super::push::print(&pushed)
 }
 
 /// Build the Docker image and print its reference and key.
@@ -193,10 +227,13 @@ pub fn plan_for_build(loaded: &LoadedSpec, locked: bool) -> Result<Planned, Repo
 /// This is what `envc up` and `envc run` call before starting a container.
 pub fn build_loaded(loaded: &LoadedSpec, settings: &BuildSettings) -> Result<Built, BuildFailure> {
     let planned = plan_for_build(loaded, settings.locked)?;
-    let options = settings
+    let mut options = settings
         .options
         .clone()
         .with_project_defaults(&loaded.project_root);
+    if options.registry.is_none() {
+        options.registry = settings.registry.resolve(&loaded.spec)?;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

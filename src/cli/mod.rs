@@ -21,6 +21,9 @@ pub mod images;
 pub mod inspect;
 pub mod lock;
 pub mod plan;
+pub mod pull;
+pub mod push;
+pub mod registry_args;
 pub mod run;
 pub mod run_apptainer;
 pub mod schema;
@@ -78,6 +81,10 @@ pub enum Command {
     Images(images::ImagesArgs),
     /// Remove envc's images that no current config uses.
     Gc(gc::GcArgs),
+    /// Push the built environment (step images, finished image, SIF) to the cache registry.
+    Push(push::PushArgs),
+    /// Pull the current key's environment from the cache registry, verified.
+    Pull(pull::PullArgs),
     /// Check that cached images and SIFs are what their inputs and recorded digests say.
     Verify(verify::VerifyArgs),
     /// Start the environment: build if needed, start services, map the host user.
@@ -119,6 +126,8 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Build(args) => build::run(args),
         Command::Images(args) => images::run(args),
         Command::Gc(args) => gc::run(args),
+        Command::Push(args) => push::run(args),
+        Command::Pull(args) => pull::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Up(args) => up::run(args),
         Command::Run(args) => run::run(args),

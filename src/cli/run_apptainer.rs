@@ -50,12 +50,17 @@ pub fn enter(config: &ConfigArgs, action: Action, dry_run: bool) -> Result<Outco
     }
     let apptainer = tool::apptainer("run the environment with `--target apptainer`")?;
     if !cache::is_current(&sif, &key) {
+        // The cache registry first (no engine on that path), then a native build.
+        super::registry_args::pull_sif_before_building(&loaded)?;
+    }
+    if !cache::is_current(&sif, &key) {
         let settings = BuildSettings {
             locked: false,
             options: BuildOptions {
                 progress: ProgressMode::Auto,
                 ..Default::default()
             },
+            registry: Default::default(),
         };
         if let Some(status) = ensure_native_sif(&loaded, &settings, &sif)? {
             return Ok(Outcome::Status(status));

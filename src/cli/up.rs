@@ -108,6 +108,7 @@ pub fn build_if_needed(loaded: &LoadedSpec) -> Result<Option<u8>, Report> {
             progress: ProgressMode::Auto,
             ..Default::default()
         },
+        registry: Default::default(),
     };
     match build_loaded(loaded, &settings) {
         Ok(_) => Ok(None),

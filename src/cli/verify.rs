@@ -1,4 +1,4 @@
-//! `envc verify [--variant V] [--rebuild] [--cross] [--json]`: check that the cached artifacts of the
+//! `envc verify [--variant V] [--rebuild] [--cross] [--registry] [--json]`: check that the cached artifacts of the
 //! current config are what their inputs say (see [`crate::verify`]); exit 0 only when every
 //! check passes, 1 when one fails.
 
@@ -22,6 +22,12 @@ pub struct VerifyArgs {
     /// `apptainer build`, and compare their files with envc's image.
     #[arg(long)]
     pub cross: bool,
+    /// Also check every key of the plan that the cache registry holds: its key and its
+    /// files, from the registry's own bytes.
+    #[arg(long)]
+    pub registry: bool,
+    #[command(flatten)]
+    pub registry_args: super::registry_args::RegistryArgs,
     /// Print the checks as JSON.
     #[arg(long)]
     pub json: bool,
@@ -37,6 +43,10 @@ pub fn run(args: VerifyArgs) -> Result<Outcome, Report> {
     )
     .map_err(Report::input)?;
     let plan = planned.plan;
+    let registry = match args.registry {
+        true => Some(args.registry_args.require(&loaded.spec)?),
+        false => None,
+    };
     let checks = super::gc::with_engine(|engine| async move {
         let found = |e: &dyn std::error::Error| {
             Report::found(miette::miette!("{}", super::digest::error_chain(e)))
@@ -68,6 +78,11 @@ pub fn run(args: VerifyArgs) -> Result<Outcome, Report> {
                 &loaded.project_root,
                 listing.as_ref(),
             ));
+        }
+        if let Some(registry) = &registry {
+            let client = crate::registry::RegistryClient::connect(registry)?;
+            let with_sif = loaded.spec.targets.apptainer.enable;
+            checks.extend(crate::registry::verify::checks(&client, &plan, with_sif).await);
         }
         if args.rebuild {
             checks.push(

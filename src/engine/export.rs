@@ -33,4 +33,15 @@ impl Engine {
                 .map(move |item| item.map_err(|e| engine.fail(action.clone(), e))),
         )
     }
+
+    /// Several images as one `docker save` archive (layers they share appear once), streamed.
+    pub fn save_images(&self, references: &[&str]) -> ByteStream {
+        let engine = self.clone();
+        let action = format!("save {} images", references.len());
+        Box::pin(
+            self.docker
+                .export_images(references)
+                .map(move |item| item.map_err(|e| engine.fail(action.clone(), e))),
+        )
+    }
 }

@@ -13,6 +13,7 @@ pub mod digest;
 pub mod entry;
 pub mod exclude;
 pub mod image;
+pub mod layers;
 pub mod squashfs;
 pub mod tar;
 

@@ -13,6 +13,7 @@ mod lang_hermetic;
 mod lock;
 mod msrv;
 mod plan;
+mod registry;
 mod run;
 mod sif;
 mod spec;

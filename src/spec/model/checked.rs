@@ -144,6 +144,7 @@ const CHECKS: &[(&str, Check)] = &[
     (Capability::NEWTYPE, check_capability),
     (Name::NEWTYPE, check_name),
     (Duration::NEWTYPE, check_duration),
+    (RegistryRef::NEWTYPE, check_registry_ref),
 ];
 
 checked_string!(
@@ -260,6 +261,49 @@ checked_string!(
     check_duration,
     { "type": "string", "pattern": "^[0-9]+(ms|s|m|h)$" }
 );
+
+checked_string!(
+    /// An OCI registry and repository prefix for envc's shared cache: `HOST[:PORT][/PATH]`
+    /// (HTTPS), or `http://HOST[:PORT][/PATH]` for a plain-HTTP registry, named explicitly.
+    RegistryRef,
+    check_registry_ref,
+    {
+        "type": "string",
+        "pattern": "^(https?://)?([a-z0-9]([a-z0-9.-]*[a-z0-9])?|\\[[0-9a-fA-F:]+\\])(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*/?$"
+    }
+);
+
+impl RegistryRef {
+    /// `true` for an explicit `http://` registry.
+    pub fn is_plain_http(&self) -> bool {
+        self.0.starts_with("http://")
+    }
+
+    /// `true` for an explicit `https://` registry.
+    pub fn is_explicit_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
+
+    /// The registry host with its port (`ghcr.io`, `127.0.0.1:5000`).
+    pub fn host(&self) -> &str {
+        let rest = self.without_scheme();
+        rest.split_once('/').map_or(rest, |(host, _)| host)
+    }
+
+    /// The repository prefix under the host (`team/envc`), empty for none.
+    pub fn path(&self) -> &str {
+        let rest = self.without_scheme();
+        rest.split_once('/')
+            .map_or("", |(_, path)| path.trim_end_matches('/'))
+    }
+
+    fn without_scheme(&self) -> &str {
+        self.0
+            .strip_prefix("http://")
+            .or_else(|| self.0.strip_prefix("https://"))
+            .unwrap_or(&self.0)
+    }
+}
 
 fn from_placeholder(e: placeholder::PlaceholderError) -> Invalid {
     Invalid {
@@ -502,9 +546,134 @@ fn check_duration(s: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
+fn check_registry_ref(s: &str) -> Result<(), Invalid> {
+    let help = "write `HOST[:PORT][/PATH]` such as `ghcr.io/team/envc-cache` or \
+                `registry.lan:5000/envc`; `http://HOST...` for a plain-HTTP registry";
+    let bad = |what: String| Err(Invalid::new(what).help(help));
+    let rest = match s.split_once("://") {
+        Some(("http" | "https", rest)) => rest,
+        Some((scheme, _)) => return bad(format!("`{s}` has the scheme `{scheme}://`")),
+        None => s,
+    };
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad(format!("`{s}` contains whitespace"));
+    }
+    if rest.contains(['@', '?', '#']) {
+        return bad(format!(
+            "`{s}` is not a registry reference (no tag, digest, user or query)"
+        ));
+    }
+    let (host_port, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let (host, port) = if let Some(inner) = host_port.strip_prefix('[') {
+        match inner.split_once(']') {
+            Some((ip, tail))
+                if !ip.is_empty() && ip.chars().all(|c| c.is_ascii_hexdigit() || c == ':') =>
+            {
+                (ip, tail.strip_prefix(':'))
+            }
+            _ => return bad(format!("`{s}` has a malformed IPv6 host")),
+        }
+    } else {
+        match host_port.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        }
+    };
+    if let Some(port) = port
+        && (port.is_empty()
+            || port.len() > 5
+            || !port.chars().all(|c| c.is_ascii_digit())
+            || port.parse::<u32>().map_or(true, |p| p == 0 || p > 65535))
+    {
+        return bad(format!("`{s}` has an invalid port `{port}`"));
+    }
+    let ipv6 = host_port.starts_with('[');
+    let host_ok = ipv6
+        || (!host.is_empty()
+            && host.len() <= 253
+            && host.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            }));
+    if !host_ok {
+        return bad(format!("`{s}` has an invalid registry host `{host}`"));
+    }
+    // Like Docker: a first component without `.` or `:` would be a Docker Hub user name.
+    if !ipv6 && port.is_none() && !host.contains('.') && host != "localhost" {
+        return Err(
+            Invalid::new(format!("`{s}` does not start with a registry host"))
+                .help("name the host, such as `docker.io/team/cache` or `localhost:5000`"),
+        );
+    }
+    let path = path.strip_suffix('/').unwrap_or(path);
+    if !path.is_empty() {
+        for part in path.split('/') {
+            let ok = !part.is_empty()
+                && part.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && part.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && part.chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+                });
+            if !ok {
+                return bad(format!(
+                    "`{s}` has an invalid repository path component `{part}`"
+                ));
+            }
+        }
+    }
+    if host_port.len() + path.len() > 200 {
+        return bad(format!("`{s}` is too long for a repository prefix"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registry_refs() {
+        for ok in [
+            "ghcr.io/team/envc-cache",
+            "127.0.0.1:5000",
+            "localhost:5000/envc",
+            "http://127.0.0.1:5000/a/b",
+            "https://registry.example.org/x/",
+            "[::1]:5000/x",
+            "docker.io/user/cache",
+        ] {
+            assert!(RegistryRef::new(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "cache",
+            "user/cache",
+            "ftp://host/x",
+            "ghcr.io/Team",
+            "ghcr.io/team:tag",
+            "ghcr.io/team@sha256:00",
+            "host:99999/x",
+            "host:/x",
+            "user:pw@ghcr.io/x",
+            "ghcr.io//x",
+            "ghcr.io/x y",
+            "-bad.io/x",
+            "ghcr.io/x?y",
+        ] {
+            assert!(RegistryRef::new(bad).is_err(), "{bad}");
+        }
+        let r = RegistryRef::new("http://127.0.0.1:5000/team/envc/").unwrap();
+        assert!(r.is_plain_http());
+        assert_eq!((r.host(), r.path()), ("127.0.0.1:5000", "team/envc"));
+        let r = RegistryRef::new("ghcr.io").unwrap();
+        assert!(!r.is_plain_http() && !r.is_explicit_https());
+        assert_eq!((r.host(), r.path()), ("ghcr.io", ""));
+    }
 
     #[test]
     fn image_refs() {

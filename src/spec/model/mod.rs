@@ -12,6 +12,7 @@
 mod base;
 mod build;
 mod build_host;
+mod cache;
 mod checked;
 mod run;
 mod services;
@@ -25,9 +26,11 @@ use serde::{Deserialize, Serialize};
 pub use base::{ArchiveBase, ArchiveFormat, Base, DebootstrapBase};
 pub use build::{BuildSpec, CacheMount, FileSource, PipSpec, Step};
 pub use build_host::BuildHost;
+pub use cache::CacheSpec;
 pub use checked::{
     AbsPath, AptPackage, BuildString, ByteSize, Capability, DownloadUrl, Duration, EnvName,
-    FileMode, ImageRef, Invalid, Name, PipRequirement, ProjectPath, RunString, Sha256, checker,
+    FileMode, ImageRef, Invalid, Name, PipRequirement, ProjectPath, RegistryRef, RunString, Sha256,
+    checker,
 };
 pub use run::{
     Gpu, HostCache, Ipc, Mount, NetworkSpec, Port, ProjectMount, Protocol, RunSpec, Tmpfs, Ulimit,
@@ -66,6 +69,9 @@ pub struct Spec {
     /// Which targets to build and how to run the Apptainer image.
     #[serde(default)]
     pub targets: Targets,
+    /// The shared cache registry. Not part of any key.
+    #[serde(default)]
+    pub cache: CacheSpec,
     /// Named variants: partial specs applied on top of this one with `--variant NAME`.
     /// Each variant is a separate environment with its own keys, images and containers.
     #[serde(default)]

@@ -106,11 +106,23 @@ pub fn run_as_user(image: &str, dir: &Path, script: &str) -> Output {
 
 /// [`run_as_user`] with `dir` mounted at `target`.
 pub fn run_as_user_at(image: &str, dir: &Path, target: &Path, script: &str) -> Output {
+    run_as_user_with(image, &[(dir, target)], false, script)
+}
+
+/// [`run_as_user`] with several `(host, container)` mounts, and the host's network when
+/// `host_network` (to reach a registry on the host's loopback). No Docker socket is mounted.
+pub fn run_as_user_with(
+    image: &str,
+    mounts: &[(&Path, &Path)],
+    host_network: bool,
+    script: &str,
+) -> Output {
     let inner = format!(
         "chmod 666 /dev/fuse && exec su tester -s /bin/sh -c {}",
         shell_quote(script)
     );
-    Command::new("docker")
+    let mut command = Command::new("docker");
+    command
         .args([
             "run",
             "--rm",
@@ -122,9 +134,16 @@ pub fn run_as_user_at(image: &str, dir: &Path, target: &Path, script: &str) -> O
         .args(["--security-opt", "seccomp=unconfined"])
         .args(["--security-opt", "apparmor=unconfined"])
         .args(["--security-opt", "systempaths=unconfined"])
-        .args(["--device", "/dev/fuse"])
-        .arg("-v")
-        .arg(format!("{}:{}", dir.display(), target.display()))
+        .args(["--device", "/dev/fuse"]);
+    if host_network {
+        command.args(["--network", "host"]);
+    }
+    for (host, target) in mounts {
+        command
+            .arg("-v")
+            .arg(format!("{}:{}", host.display(), target.display()));
+    }
+    command
         .arg(image)
         .args(["sh", "-c", &inner])
         .output()
