@@ -394,6 +394,11 @@ fn base_step(base: &Base, pin: Option<&BasePin>) -> (String, BaseStep) {
                     mirror: d.mirror.as_str().to_owned(),
                     components: d.components.iter().map(|c| c.as_str().to_owned()).collect(),
                     include: d.include.iter().map(|p| p.as_str().to_owned()).collect(),
+                    extra_suites: d
+                        .extra_suites
+                        .iter()
+                        .map(|s| s.as_str().to_owned())
+                        .collect(),
                     snapshot: d.snapshot.as_ref().map(|s| s.as_str().to_owned()),
                     packages,
                 },
