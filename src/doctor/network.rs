@@ -181,10 +181,16 @@ pub async fn cache_registry() -> Check {
     };
     let shown = redact(&base);
     let url = format!("{base}/v2/");
-    let client = match reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
-        .build()
-    {
+    let host = base.split_once("://").map_or("", |(_, rest)| rest);
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let loopback =
+        host.starts_with("localhost") || host.starts_with("127.") || host.starts_with("[::1]");
+    let mut builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10));
+    if loopback {
+        // A proxy cannot reach this machine's loopback.
+        builder = builder.no_proxy();
+    }
+    let client = match builder.build() {
         Ok(c) => c,
         Err(e) => return Check::fail(NAME, format!("no HTTP client: {e}"), "check the TLS setup"),
     };
@@ -207,21 +213,55 @@ pub async fn cache_registry() -> Check {
             NAME,
             format!(
                 "cannot reach {shown}: {}",
-                without_url(&e.to_string(), &url)
+                without_credentials(&error_chain(&e))
             ),
             "start the registry or fix `ENVC_CACHE_REGISTRY` (`host:port`; `http://` for a plain-HTTP one)",
         ),
     }
 }
 
-/// reqwest's messages repeat the URL, which may hold credentials.
-fn without_url(message: &str, url: &str) -> String {
-    message.replace(url, &redact(url))
+/// A message with every URL in it redacted (reqwest's messages repeat URLs, which may hold
+/// credentials).
+fn without_credentials(message: &str) -> String {
+    message
+        .split_inclusive(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '"' | '\'' | '`'))
+        .map(|part| {
+            let end = part.trim_end_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '(' | ')' | '"' | '\'' | '`')
+            });
+            let tail = &part[end.len()..];
+            if end.contains('@') {
+                format!("{}{tail}", redact(end))
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect()
+}
+
+/// An error and its causes, on one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_lose_their_credentials() {
+        assert_eq!(
+            without_credentials("error sending request for url (http://u:p@h:1/v2/): refused"),
+            "error sending request for url (http://***@h:1/v2/): refused"
+        );
+    }
 
     #[test]
     fn credentials_are_never_shown() {

@@ -33,6 +33,11 @@ impl Project {
         &self.root
     }
 
+    /// Whether anything (a file, a folder, a link, even a dangling one) is at `rel`.
+    pub fn exists(&self, rel: &str) -> bool {
+        std::fs::symlink_metadata(self.root.join(rel)).is_ok()
+    }
+
     /// Whether `rel` names a regular file inside the project.
     pub fn has(&self, rel: &str) -> bool {
         self.resolve(rel).is_ok()

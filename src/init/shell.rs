@@ -164,7 +164,7 @@ fn is_housekeeping(words: &[Word]) -> bool {
         "rm" => words.iter().any(|w| {
             w.text.starts_with("/var/lib/apt/lists") || w.text.starts_with("/var/cache/apk")
         }),
-        "set" | "true" | ":" => true,
+        "set" | "true" | ":" | "export" | "cd" => true,
         _ => false,
     }
 }

@@ -120,7 +120,8 @@ pub fn detect(project: &Project, draft: &mut Draft) {
                     mount(draft, &at, &ctx, m);
                 }
             }
-            "containerEnv" | "remoteEnv" => env(draft, &at, &ctx, value),
+            "containerEnv" => env(draft, &at, &ctx, value, false),
+            "remoteEnv" => env(draft, &at, &ctx, value, true),
             "remoteUser" | "containerUser" => user(draft, &at, value),
             "workspaceFolder" => match workspace {
                 Some(w) => {
@@ -211,12 +212,11 @@ fn join(dir: &str, file: &str) -> String {
     for part in file.split('/') {
         match part {
             "" | "." => {}
-            ".." => {
-                // Leaving the root is caught by the project reader; keep the `..` for it.
-                if parts.pop().is_none() {
-                    parts.push("..");
-                }
+            // Leaving the root is caught by the project reader; keep the `..`s for it.
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
             }
+            ".." => parts.push(".."),
             p => parts.push(p),
         }
     }
@@ -429,7 +429,9 @@ fn mount(draft: &mut Draft, at: &Origin, ctx: &Ctx<'_>, value: &Value) {
     });
 }
 
-fn env(draft: &mut Draft, at: &Origin, ctx: &Ctx<'_>, value: &Value) {
+/// `containerEnv` (set in the container) or `remoteEnv` (`passthrough`: where
+/// `NAME: ${localEnv:NAME}` means "the host's value when it has one", envc's `pass_env`).
+fn env(draft: &mut Draft, at: &Origin, ctx: &Ctx<'_>, value: &Value, passthrough: bool) {
     let Some(map) = value.as_object() else {
         draft.skip(at, "environment is not an object");
         return;
@@ -439,8 +441,7 @@ fn env(draft: &mut Draft, at: &Origin, ctx: &Ctx<'_>, value: &Value) {
             draft.skip(at, format!("`{name}`: not a string"));
             continue;
         };
-        // `NAME: ${localEnv:NAME}` passes the host's value through.
-        if v == format!("${{localEnv:{name}}}") {
+        if passthrough && v == format!("${{localEnv:{name}}}") {
             if let Some(t) = draft.text(at, "variable", name) {
                 if crate::spec::model::EnvName::new(name).is_ok() {
                     if !draft.pass_env.iter().any(|p| p.value == t) {

@@ -10,7 +10,12 @@ use crate::init::files::{Project, Unreadable};
 pub fn detect(project: &Project, draft: &mut Draft, rel: &str) {
     let data = match project.read_bytes(rel) {
         Ok(d) => d,
-        Err(Unreadable::Missing) => return,
+        // The root Dockerfile is optional; one a devcontainer.json names is not.
+        Err(Unreadable::Missing) if rel == "Dockerfile" => return,
+        Err(Unreadable::Missing) => {
+            draft.skip(&Origin::new(rel, None), "not read: no such file");
+            return;
+        }
         Err(Unreadable::Refused(why)) => {
             draft.skip(&Origin::new(rel, None), format!("not read: {why}"));
             return;

@@ -18,7 +18,7 @@ pub fn detect(project: &Project, draft: &mut Draft) {
     } else if let Some(text) = read(project, draft, "poetry.lock") {
         found = true;
         lock_packages(draft, "poetry.lock", &text, LockKind::Poetry);
-    } else if project.has("requirements.txt") {
+    } else if project.exists("requirements.txt") {
         found = true;
         let mut seen = Vec::new();
         requirements(project, draft, "requirements.txt", 0, &mut seen);
@@ -32,14 +32,13 @@ pub fn detect(project: &Project, draft: &mut Draft) {
     let origin = Origin::new(
         if project.has("pyproject.toml") {
             "pyproject.toml"
-        } else if project.has("requirements.txt") {
+        } else if project.exists("requirements.txt") {
             "requirements.txt"
         } else {
             "setup.py"
         },
         None,
     );
-    draft.sources.push("python".into());
     draft.add_apt(&origin, "python3");
     draft.add_apt(&origin, "python3-pip");
     if project.has("pyproject.toml") || project.has("setup.py") {
@@ -77,10 +76,9 @@ fn requirements(
         return;
     };
     draft.sources.push(rel.to_owned());
-    // Backslash-newline continues a requirement line.
-    let joined = text.replace("\\\n", " ");
-    for (i, raw) in joined.lines().enumerate() {
-        let origin = Origin::new(rel, Some(i + 1));
+    for (line, raw) in logical_lines(&text) {
+        let origin = Origin::new(rel, Some(line));
+        let raw = raw.as_str();
         // `#` starts a comment at the line start or after whitespace.
         let line = match raw.find(" #").or_else(|| raw.starts_with('#').then_some(0)) {
             Some(at) => &raw[..at],
@@ -124,6 +122,28 @@ fn requirements(
         }
         draft.add_pip(&origin, spec);
     }
+}
+
+/// Lines with backslash-newline continuations joined, each with its first line's number.
+fn logical_lines(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let (start, mut buf) = current.take().unwrap_or((i + 1, String::new()));
+        match line.strip_suffix('\\') {
+            Some(part) => {
+                buf.push_str(part);
+                buf.push(' ');
+                current = Some((start, buf));
+            }
+            None => {
+                buf.push_str(line);
+                out.push((start, buf));
+            }
+        }
+    }
+    out.extend(current);
+    out
 }
 
 #[derive(Clone, Copy)]
