@@ -66,14 +66,14 @@ pub fn render(draft: &Draft, name: &Text) -> Vec<Entry> {
     if !draft.apt.is_empty() {
         build.push(entry(
             "apt",
-            items(&draft.apt, |p| s(p)),
+            items(&draft.apt, s),
             Some("Debian packages; `envc lock` pins each to an exact version".into()),
         ));
     }
     if !draft.pip.is_empty() {
         build.push(entry(
             "pip",
-            Node::Attrs(vec![entry("packages", items(&draft.pip, |p| s(p)), None)]),
+            Node::Attrs(vec![entry("packages", items(&draft.pip, s), None)]),
             Some("Python packages; `envc lock` pins versions and hashes".into()),
         ));
     }
@@ -286,7 +286,7 @@ fn run(draft: &Draft) -> Vec<Entry> {
         run.push(entry("env", pairs(&draft.run_env), None));
     }
     if !draft.pass_env.is_empty() {
-        run.push(entry("pass_env", items(&draft.pass_env, |p| s(p)), None));
+        run.push(entry("pass_env", items(&draft.pass_env, s), None));
     }
     if let Some(origin) = &draft.proxy {
         run.push(entry(
@@ -310,13 +310,13 @@ fn run(draft: &Draft) -> Vec<Entry> {
         ));
     }
     if !draft.devices.is_empty() {
-        run.push(entry("devices", items(&draft.devices, |d| s(d)), None));
+        run.push(entry("devices", items(&draft.devices, s), None));
     }
     if !draft.cap_add.is_empty() {
-        run.push(entry("cap_add", items(&draft.cap_add, |c| s(c)), None));
+        run.push(entry("cap_add", items(&draft.cap_add, s), None));
     }
     if !draft.cap_drop.is_empty() {
-        run.push(entry("cap_drop", items(&draft.cap_drop, |c| s(c)), None));
+        run.push(entry("cap_drop", items(&draft.cap_drop, s), None));
     }
     if let Some(shm) = &draft.shm_size {
         run.push(entry("shm_size", s(&shm.value), from(shm)));
@@ -338,7 +338,7 @@ fn run(draft: &Draft) -> Vec<Entry> {
     if !draft.post_start.is_empty() {
         run.push(entry(
             "post_start",
-            items(&draft.post_start, |c| s(c)),
+            items(&draft.post_start, s),
             Some("Run as root each time the environment starts".into()),
         ));
     }

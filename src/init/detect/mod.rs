@@ -3,6 +3,7 @@
 
 pub mod apptainer;
 pub mod devcontainer;
+mod devcontainer_run;
 pub mod dockerfile;
 pub mod native;
 pub mod node;
