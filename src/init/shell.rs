@@ -74,9 +74,39 @@ fn analyse_command(words: &[Word], out: &mut Script) {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    match name {
-        "apt-get" | "apt" | "aptitude" => {
-            let Some(at) = words.iter().position(|w| w.text == "install") else {
+    // (subcommand, options that take a separate value) of each package manager.
+    let manager: Option<(&str, &[&str], bool)> = match name {
+        "apt-get" | "apt" | "aptitude" => Some((
+            "install",
+            &[
+                "-t",
+                "--target-release",
+                "--default-release",
+                "-o",
+                "--option",
+                "-c",
+                "--config-file",
+            ],
+            true,
+        )),
+        "apk" => Some((
+            "add",
+            &[
+                "-t",
+                "--virtual",
+                "-X",
+                "--repository",
+                "--arch",
+                "-p",
+                "--root",
+            ],
+            false,
+        )),
+        _ => None,
+    };
+    match manager {
+        Some((sub, valued, apt)) => {
+            let Some(at) = words.iter().position(|w| w.text == sub) else {
                 if !is_housekeeping(words) {
                     out.other.push(display());
                 }
@@ -84,51 +114,19 @@ fn analyse_command(words: &[Word], out: &mut Script) {
             };
             let mut skip_next = false;
             for w in &words[at + 1..] {
-                if skip_next {
-                    skip_next = false;
+                if std::mem::take(&mut skip_next) {
                     continue;
                 }
                 if w.text.starts_with('-') {
-                    // Options that take a separate value.
-                    skip_next = matches!(
-                        w.text.as_str(),
-                        "-t" | "--target-release"
-                            | "--default-release"
-                            | "-o"
-                            | "--option"
-                            | "-c"
-                            | "--config-file"
-                    );
+                    skip_next = valued.contains(&w.text.as_str());
                     continue;
                 }
-                push_package(&mut out.apt, &mut out.unresolved, w);
+                let list = if apt { &mut out.apt } else { &mut out.apk };
+                push_package(list, &mut out.unresolved, w);
             }
         }
-        "apk" => {
-            let Some(at) = words.iter().position(|w| w.text == "add") else {
-                if !is_housekeeping(words) {
-                    out.other.push(display());
-                }
-                return;
-            };
-            let mut skip_next = false;
-            for w in &words[at + 1..] {
-                if skip_next {
-                    skip_next = false;
-                    continue;
-                }
-                if w.text.starts_with('-') {
-                    skip_next = matches!(
-                        w.text.as_str(),
-                        "-t" | "--virtual" | "-X" | "--repository" | "--arch" | "-p" | "--root"
-                    );
-                    continue;
-                }
-                push_package(&mut out.apk, &mut out.unresolved, w);
-            }
-        }
-        _ if is_housekeeping(words) => {}
-        _ => out.other.push(display()),
+        None if is_housekeeping(words) => {}
+        None => out.other.push(display()),
     }
 }
 

@@ -4,7 +4,7 @@
 //! `%labels`. The rest of `%post`, `%files` and `%runscript` are reported.
 
 use crate::init::draft::{BaseDraft, Draft, Found, Origin, short};
-use crate::init::files::{Project, Unreadable};
+use crate::init::files::Project;
 use crate::init::shell;
 
 /// What one definition file says, with the line of each part.
@@ -85,13 +85,8 @@ pub fn detect(project: &Project, draft: &mut Draft) {
     for other in &files[1..] {
         draft.skip(&Origin::new(other, None), format!("not read: `{rel}` was"));
     }
-    let text = match project.read_text(&rel) {
-        Ok(t) => t,
-        Err(Unreadable::Missing) => return,
-        Err(Unreadable::Refused(why)) => {
-            draft.skip(&Origin::new(&rel, None), format!("not read: {why}"));
-            return;
-        }
+    let Some(text) = super::read_text(project, draft, &rel) else {
+        return;
     };
     let def = parse(&text);
     if def.header("bootstrap").is_none() {

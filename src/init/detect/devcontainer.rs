@@ -13,7 +13,7 @@ use jsonc_parser::{JsonValue, ParseOptions};
 use serde_json::Value;
 
 use crate::init::draft::{Draft, Found, MountDraft, Origin, PortDraft, UserDraft, short};
-use crate::init::files::{Project, Unreadable};
+use crate::init::files::Project;
 
 /// Where Dev Containers tools look, in their order.
 const LOCATIONS: &[&str] = &[".devcontainer/devcontainer.json", ".devcontainer.json"];
@@ -52,13 +52,8 @@ pub fn detect(project: &Project, draft: &mut Draft) {
         return;
     };
     let origin = Origin::new(rel, None);
-    let text = match project.read_text(rel) {
-        Ok(t) => t,
-        Err(Unreadable::Missing) => return,
-        Err(Unreadable::Refused(why)) => {
-            draft.skip(&origin, format!("not read: {why}"));
-            return;
-        }
+    let Some(text) = super::read_text(project, draft, rel) else {
+        return;
     };
     let doc = match parse_jsonc(&text) {
         Ok(Value::Object(doc)) => doc,

@@ -10,8 +10,21 @@ pub mod node;
 pub mod python;
 pub mod rust;
 
-use super::draft::Draft;
-use super::files::Project;
+use super::draft::{Draft, Origin};
+use super::files::{Project, Unreadable};
+
+/// The text of `rel`; `None` when there is no such file, or (with a note saying why) when it
+/// cannot be read.
+pub fn read_text(project: &Project, draft: &mut Draft, rel: &str) -> Option<String> {
+    match project.read_text(rel) {
+        Ok(text) => Some(text),
+        Err(Unreadable::Missing) => None,
+        Err(Unreadable::Refused(why)) => {
+            draft.skip(&Origin::new(rel, None), format!("not read: {why}"));
+            None
+        }
+    }
+}
 
 /// Run every detector on `project`.
 pub fn all(project: &Project, draft: &mut Draft) {

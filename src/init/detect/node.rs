@@ -2,18 +2,13 @@
 //! range is reported, since Debian's Node is one fixed version per release.
 
 use crate::init::draft::{Draft, Origin, short};
-use crate::init::files::{Project, Unreadable};
+use crate::init::files::Project;
 
 pub fn detect(project: &Project, draft: &mut Draft) {
     let rel = "package.json";
     let origin = Origin::new(rel, None);
-    let text = match project.read_text(rel) {
-        Ok(t) => t,
-        Err(Unreadable::Missing) => return,
-        Err(Unreadable::Refused(why)) => {
-            draft.skip(&origin, format!("not read: {why}"));
-            return;
-        }
+    let Some(text) = super::read_text(project, draft, rel) else {
+        return;
     };
     let doc: serde_json::Value = match serde_json::from_str(&text) {
         Ok(d) => d,

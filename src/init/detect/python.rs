@@ -5,24 +5,24 @@
 //! brings Debian's `python3` and `python3-pip`.
 
 use crate::init::draft::{Draft, Origin, short};
-use crate::init::files::{Project, Unreadable};
+use crate::init::files::Project;
 
 /// How deep `-r other.txt` includes are followed.
 const MAX_INCLUDE_DEPTH: usize = 8;
 
 pub fn detect(project: &Project, draft: &mut Draft) {
     let mut found = false;
-    if let Some(text) = read(project, draft, "uv.lock") {
+    if let Some(text) = super::read_text(project, draft, "uv.lock") {
         found = true;
         lock_packages(draft, "uv.lock", &text, LockKind::Uv);
-    } else if let Some(text) = read(project, draft, "poetry.lock") {
+    } else if let Some(text) = super::read_text(project, draft, "poetry.lock") {
         found = true;
         lock_packages(draft, "poetry.lock", &text, LockKind::Poetry);
     } else if project.exists("requirements.txt") {
         found = true;
         let mut seen = Vec::new();
         requirements(project, draft, "requirements.txt", 0, &mut seen);
-    } else if let Some(text) = read(project, draft, "pyproject.toml") {
+    } else if let Some(text) = super::read_text(project, draft, "pyproject.toml") {
         found = true;
         pyproject(draft, &text);
     }
@@ -49,17 +49,6 @@ pub fn detect(project: &Project, draft: &mut Draft) {
     }
 }
 
-fn read(project: &Project, draft: &mut Draft, rel: &str) -> Option<String> {
-    match project.read_text(rel) {
-        Ok(text) => Some(text),
-        Err(Unreadable::Missing) => None,
-        Err(Unreadable::Refused(why)) => {
-            draft.skip(&Origin::new(rel, None), format!("not read: {why}"));
-            None
-        }
-    }
-}
-
 /// One `requirements.txt` (and what it includes).
 fn requirements(
     project: &Project,
@@ -72,7 +61,7 @@ fn requirements(
         return;
     }
     seen.push(rel.to_owned());
-    let Some(text) = read(project, draft, rel) else {
+    let Some(text) = super::read_text(project, draft, rel) else {
         return;
     };
     draft.sources.push(rel.to_owned());

@@ -8,7 +8,7 @@
 
 use crate::init::doc::Text;
 use crate::init::draft::{BaseDraft, Draft, Found, Origin, short};
-use crate::init::files::{Project, Unreadable};
+use crate::init::files::Project;
 
 /// The newest `rustc` in Debian trixie itself.
 pub const TRIXIE_RUST: (u64, u64) = (1, 85);
@@ -17,13 +17,8 @@ pub const BACKPORTS_RUST: (u64, u64) = (1, 97);
 
 pub fn detect(project: &Project, draft: &mut Draft) {
     let rel = "Cargo.toml";
-    let text = match project.read_text(rel) {
-        Ok(t) => t,
-        Err(Unreadable::Missing) => return,
-        Err(Unreadable::Refused(why)) => {
-            draft.skip(&Origin::new(rel, None), format!("not read: {why}"));
-            return;
-        }
+    let Some(text) = super::read_text(project, draft, rel) else {
+        return;
     };
     let origin = Origin::new(rel, None);
     let doc: toml::Table = match toml::from_str(&text) {
