@@ -341,3 +341,60 @@ fn init_refuses_to_overwrite_without_force() {
     );
     assert_eq!(mode & 0o777, 0o644);
 }
+
+#[test]
+fn extra_suites_are_checked_and_reach_the_apptainer_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("envc.json"),
+        r#"{ "name": "bp", "base": { "debootstrap": { "suite": "trixie", "extra_suites": ["trixie-backports"] } },
+             "build": { "apt": ["rustc/trixie-backports"] } }"#,
+    )
+    .unwrap();
+    support::envc().current_dir(d).arg("check").run().ok();
+    let out = d.join("out");
+    support::envc()
+        .current_dir(d)
+        .args(["emit", "--out"])
+        .arg(&out)
+        .run()
+        .ok();
+    let def = std::fs::read_to_string(out.join("apptainer.def")).unwrap();
+    assert!(
+        def.contains("printf '%s\\n' 'deb http://deb.debian.org/debian trixie-backports main' >> /etc/apt/sources.list"),
+        "{def}"
+    );
+    // The source line comes before the packages that need it.
+    assert!(
+        def.find("trixie-backports main").unwrap() < def.find("apt-get").unwrap(),
+        "{def}"
+    );
+    // A comma would split debootstrap's `--extra-suites=` argument; apt's `/` needs a suite.
+    for (config, message) in [
+        (
+            r#"{ "debootstrap": { "suite": "trixie", "extra_suites": ["a,b"] } }"#,
+            "is not a suite name",
+        ),
+        (r#"{ "image": "debian:trixie" }"#, ""),
+    ] {
+        let apt = if message.is_empty() {
+            r#"["rustc/"]"#
+        } else {
+            "[]"
+        };
+        std::fs::write(
+            d.join("envc.json"),
+            format!(r#"{{ "name": "bp", "base": {config}, "build": {{ "apt": {apt} }} }}"#),
+        )
+        .unwrap();
+        let run = support::envc().current_dir(d).arg("check").run();
+        assert_eq!(run.code(), 2, "{config}: {}", run.stderr());
+        let expected = if message.is_empty() {
+            "names an invalid suite"
+        } else {
+            message
+        };
+        assert!(run.stderr().contains(expected), "{}", run.stderr());
+    }
+}
