@@ -60,6 +60,7 @@ pub async fn debootstrap(
         mirror,
         components,
         include,
+        extra_suites,
         snapshot,
         packages,
     } = base
@@ -93,6 +94,10 @@ pub async fn debootstrap(
     }
     if !include.is_empty() {
         args.push(format!("--include={}", include.join(",")));
+    }
+    // Also written into the root filesystem's sources.list, after the suite.
+    if !extra_suites.is_empty() {
+        args.push(format!("--extra-suites={}", extra_suites.join(",")));
     }
     args.push(suite.clone());
     args.push(rootfs.display().to_string());

@@ -13,11 +13,13 @@ pub mod check;
 mod completions;
 pub mod config_args;
 pub mod digest;
+pub mod doctor;
 pub mod down;
 pub mod emit;
 pub mod eval;
 pub mod gc;
 pub mod images;
+pub mod init;
 pub mod inspect;
 pub mod lock;
 pub mod plan;
@@ -55,6 +57,10 @@ pub enum Command {
     },
     /// Print the envc(1) man page (roff) on stdout.
     Man,
+    /// Write a first config from the project's Dockerfile, devcontainer.json, requirements, ...
+    Init(init::InitArgs),
+    /// Check the machine: Docker, Apptainer, debootstrap, disk, proxy and CA, GPU, cache, config.
+    Doctor(doctor::DoctorArgs),
     /// Print the JSON Schema for `envc.json` files.
     Schema(schema::SchemaArgs),
     /// Check the config: evaluate, merge, validate; print a summary or the errors.
@@ -113,6 +119,8 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
     match command {
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),
+        Command::Init(args) => init::run(args),
+        Command::Doctor(args) => doctor::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Check(args) => check::run(args),
         Command::Show(args) => show::run(args),

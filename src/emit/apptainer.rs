@@ -136,6 +136,24 @@ pub fn definition(spec: &Spec, plan: &Plan) -> String {
     out.push_str("    umask 022\n");
     // As envc's executor exports it to every step: reproducible files.
     let _ = writeln!(out, "    export SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH}");
+    // Apptainer's debootstrap agent has no `--extra-suites`: add their sources as
+    // debootstrap writes them (`deb MIRROR SUITE COMPONENTS`), after the suite's own line.
+    if let Some(StepKind::Base(BaseStep::Debootstrap {
+        mirror,
+        components,
+        extra_suites,
+        ..
+    })) = plan.steps.first().map(|s| &s.kind)
+    {
+        for suite in extra_suites {
+            let line = format!("deb {mirror} {suite} {}", components.join(" "));
+            let _ = writeln!(
+                out,
+                "    printf '%s\\n' {} >> /etc/apt/sources.list",
+                shell::quote(&line)
+            );
+        }
+    }
     out.push_str(&fixups);
     for step in &plan.steps {
         match &step.kind {

@@ -343,17 +343,22 @@ fn image_steps(
         v.as_ref()
             .map(|v| v.iter().map(|s| s.as_str().to_owned()).collect())
     };
+    let mut labels: BTreeMap<String, String> = build
+        .labels
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().to_owned()))
+        .collect();
+    // Dev Containers tools read this label; a config's own value wins.
+    labels
+        .entry(super::devcontainer_metadata::LABEL.to_owned())
+        .or_insert_with(|| super::devcontainer_metadata::label(build));
     let config = ConfigStep {
         env: build
             .env
             .iter()
             .map(|(k, v)| (k.as_str().to_owned(), v.as_str().to_owned()))
             .collect(),
-        labels: build
-            .labels
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().to_owned()))
-            .collect(),
+        labels,
         workdir: build.workdir.as_ref().map(|w| w.as_str().to_owned()),
         entrypoint: strings(&build.entrypoint),
         cmd: strings(&build.cmd),
@@ -394,6 +399,11 @@ fn base_step(base: &Base, pin: Option<&BasePin>) -> (String, BaseStep) {
                     mirror: d.mirror.as_str().to_owned(),
                     components: d.components.iter().map(|c| c.as_str().to_owned()).collect(),
                     include: d.include.iter().map(|p| p.as_str().to_owned()).collect(),
+                    extra_suites: d
+                        .extra_suites
+                        .iter()
+                        .map(|s| s.as_str().to_owned())
+                        .collect(),
                     snapshot: d.snapshot.as_ref().map(|s| s.as_str().to_owned()),
                     packages,
                 },

@@ -8,6 +8,7 @@
 
 pub mod builder;
 pub mod canonical;
+pub mod devcontainer_metadata;
 pub mod digest;
 pub mod key;
 pub mod manifest;

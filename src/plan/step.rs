@@ -116,6 +116,8 @@ pub enum BaseStep {
         mirror: String,
         components: Vec<String>,
         include: Vec<String>,
+        /// debootstrap's `--extra-suites` (backports, updates), in the config's order.
+        extra_suites: Vec<String>,
         snapshot: Option<String>,
         packages: Option<BTreeMap<String, String>>,
     },
@@ -145,17 +147,25 @@ impl BaseStep {
                 mirror,
                 components,
                 include,
+                extra_suites,
                 snapshot,
                 packages,
-            } => json!({ "debootstrap": {
-                "suite": suite,
-                "variant": variant,
-                "mirror": mirror,
-                "components": components,
-                "include": include,
-                "snapshot": snapshot,
-                "packages": packages,
-            }}),
+            } => {
+                let mut payload = json!({
+                    "suite": suite,
+                    "variant": variant,
+                    "mirror": mirror,
+                    "components": components,
+                    "include": include,
+                    "snapshot": snapshot,
+                    "packages": packages,
+                });
+                // Only when given, so that the keys of bases without them stay as they were.
+                if !extra_suites.is_empty() {
+                    payload["extra_suites"] = json!(extra_suites);
+                }
+                json!({ "debootstrap": payload })
+            }
             BaseStep::Archive { format, sha256, .. } => {
                 json!({ "archive": { "format": format, "sha256": sha256 } })
             }

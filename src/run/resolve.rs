@@ -582,6 +582,8 @@ const CA_VARIABLES: &[&str] = &[
     "PIP_CERT",
     "NODE_EXTRA_CA_CERTS",
     "CURL_CA_BUNDLE",
+    // cargo's libcurl takes its CA file from here, not from SSL_CERT_FILE.
+    "CARGO_HTTP_CAINFO",
 ];
 
 /// A host path from the config: relative paths are relative to the project root.

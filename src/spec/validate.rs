@@ -209,6 +209,26 @@ impl Validator<'_> {
     }
 
     fn base(&self, base: &Base, at: &[&str]) -> Result<(), SpecError> {
+        if let Base::Debootstrap(d) = base {
+            // debootstrap takes the extra suites as one comma-separated argument.
+            for (i, suite) in d.extra_suites.iter().enumerate() {
+                let ok = suite
+                    .as_str()
+                    .starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                    && suite.as_str().chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.' | '+')
+                    });
+                if !ok {
+                    let index = i.to_string();
+                    let mut path = at.to_vec();
+                    path.extend(["debootstrap", "extra_suites", index.as_str()]);
+                    return Err(self.invalid(
+                        &path,
+                        &format!("`{suite}` is not a suite name (lowercase letters, digits, `-`, `.`, `+`)"),
+                    ));
+                }
+            }
+        }
         if let Base::Archive(archive) = base {
             let mut path = at.to_vec();
             path.extend(["archive", "path"]);

@@ -36,6 +36,12 @@ pub struct DebootstrapBase {
     /// Extra packages included in the bootstrap itself.
     #[serde(default)]
     pub include: Vec<AptPackage>,
+    /// Further suites of the same mirror to enable (debootstrap's `--extra-suites`), such as
+    /// `trixie-backports` or `trixie-updates`; they enter the image's apt sources after the
+    /// suite. Packages come from them only when asked (`rustc/trixie-backports` in
+    /// `build.apt`) or when the suite lacks them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_suites: Vec<BuildString>,
     /// A snapshot.debian.org timestamp (`20240601T000000Z`) to bootstrap from a fixed
     /// archive state instead of the moving mirror.
     #[serde(default)]

@@ -198,10 +198,11 @@ checked_string!(
 );
 
 checked_string!(
-    /// A Debian package: `name`, or `name=version` to pin a version.
+    /// A Debian package: `name`, `name=version` to pin a version, or `name/suite` to take it
+    /// from a suite such as `trixie-backports` (`envc lock` then pins the version apt chose).
     AptPackage,
     check_apt_package,
-    { "type": "string", "pattern": "^[a-z0-9][a-z0-9+.-]+(:[a-z0-9-]+)?(=[A-Za-z0-9.+~:-]+)?$" }
+    { "type": "string", "pattern": "^[a-z0-9][a-z0-9+.-]+(:[a-z0-9-]+)?(=[A-Za-z0-9.+~:-]+|/[a-z0-9][a-z0-9.+-]*)?$" }
 );
 
 checked_string!(
@@ -420,6 +421,22 @@ fn check_apt_package(s: &str) -> Result<(), Invalid> {
         Some((n, v)) => (n, Some(v)),
         None => (s, None),
     };
+    // apt's `name/suite` selects the suite a package comes from (backports).
+    let (name, suite) = match name.split_once('/') {
+        Some((n, suite)) if version.is_none() => (n, Some(suite)),
+        _ => (name, None),
+    };
+    if let Some(suite) = suite
+        && (!suite.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+            || !suite.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.' | '+')
+            }))
+    {
+        return Err(
+            Invalid::new(format!("`{s}` names an invalid suite `{suite}`"))
+                .help("write `name/suite`, for example `rustc/trixie-backports`"),
+        );
+    }
     let name = name.split_once(':').map_or(name, |(n, _arch)| n);
     let name_ok = name.len() >= 2
         && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
@@ -701,6 +718,10 @@ mod tests {
         assert!(AptPackage::new("libssl-dev").is_ok());
         assert!(AptPackage::new("g++=4:12.2.0-3").is_ok());
         assert!(AptPackage::new("Foo").is_err());
+        assert!(AptPackage::new("rustc/trixie-backports").is_ok());
+        assert!(AptPackage::new("rustc/").is_err());
+        assert!(AptPackage::new("rustc/a b").is_err());
+        assert!(AptPackage::new("rustc=1.0/x").is_err());
         assert!(FileMode::new("0644").is_ok());
         assert!(FileMode::new("0648").is_err());
         assert!(ByteSize::new("2g").is_ok());

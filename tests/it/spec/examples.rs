@@ -25,10 +25,7 @@ fn the_repository_config_is_found_from_a_subfolder_and_needs_no_registry() {
         .run();
     let stdout = out.ok();
     assert!(stdout.contains("ok: `envc-dev` from"), "{stdout}");
-    assert!(
-        stdout.contains("base:     debootstrap bookworm"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("base:     debootstrap trixie"), "{stdout}");
     let show = support::envc()
         .args(["show", "--json"])
         .current_dir(&root)
@@ -39,7 +36,9 @@ fn the_repository_config_is_found_from_a_subfolder_and_needs_no_registry() {
     let apt = spec["build"]["apt"].as_array().unwrap();
     for needed in ["cargo", "rustc", "build-essential", "sudo"] {
         assert!(
-            apt.iter().any(|p| p == needed) || (needed == "sudo" && spec["build"]["sudo"] == true),
+            apt.iter()
+                .any(|p| p == needed || *p == format!("{needed}/trixie-backports"))
+                || (needed == "sudo" && spec["build"]["sudo"] == true),
             "`{needed}` missing from {apt:?}"
         );
     }
