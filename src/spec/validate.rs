@@ -10,25 +10,6 @@ use crate::source::Span;
 use crate::spec::error::{ErrorKind, SpecError};
 use crate::spec::model::{Base, BuildSpec, Spec, UserMode};
 
-/// Resource limits the engines know.
-const ULIMITS: &[&str] = &[
-    "core",
-    "cpu",
-    "data",
-    "fsize",
-    "locks",
-    "memlock",
-    "msgqueue",
-    "nice",
-    "nofile",
-    "nproc",
-    "rss",
-    "rtprio",
-    "rttime",
-    "sigpending",
-    "stack",
-];
-
 pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecError> {
     let v = Validator { merged, root };
     v.base(&spec.base, &["base"])?;
@@ -52,47 +33,6 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
         return Err(v
             .invalid(&["targets"], "no target is enabled")
             .help("enable `targets.docker` or `targets.apptainer`"));
-    }
-
-    let run = &spec.run;
-    let mut container_paths: Vec<(Vec<String>, &str)> = vec![(
-        vec!["run".into(), "project".into(), "target".into()],
-        run.project.target.as_str(),
-    )];
-    let indexed = |field: &str, i: usize| {
-        vec![
-            "run".to_string(),
-            field.to_string(),
-            i.to_string(),
-            "target".to_string(),
-        ]
-    };
-    for (i, m) in run.mounts.iter().enumerate() {
-        container_paths.push((indexed("mounts", i), m.target.as_str()));
-    }
-    for (i, t) in run.tmpfs.iter().enumerate() {
-        container_paths.push((indexed("tmpfs", i), t.target.as_str()));
-    }
-    for (i, vol) in run.volumes.iter().enumerate() {
-        container_paths.push((indexed("volumes", i), vol.target.as_str()));
-    }
-    for (i, c) in run.caches.iter().enumerate() {
-        container_paths.push((indexed("caches", i), c.target.as_str()));
-    }
-    for (i, d) in run.devices.iter().enumerate() {
-        let path = vec!["run".to_string(), "devices".to_string(), i.to_string()];
-        container_paths.push((path, d.as_str()));
-    }
-    for (path, target) in container_paths {
-        // A placeholder such as `{home}` expands to an absolute path.
-        if !(target.starts_with('/') || target.starts_with('{')) {
-            let segs: Vec<&str> = path.iter().map(String::as_str).collect();
-            return Err(v
-                .invalid(&segs, &format!("`{target}` is not an absolute path"))
-                .help(
-                    "paths in the container start with `/` (or a placeholder such as `{home}`)",
-                ));
-        }
     }
 
     let network = &spec.run.network;
@@ -122,6 +62,11 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
                 "port 0 is not a port",
             ));
         }
+        if port.host == Some(0) {
+            return Err(v
+                .invalid(&["run", "ports", &i.to_string(), "host"], "port 0 is not a port")
+                .help("leave `host` out to publish on the same port as `container`"));
+        }
         let host = port.host.unwrap_or(port.container);
         host_ports
             .entry((host, &port.address))
@@ -149,6 +94,16 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
             _ => {}
         }
         for (i, port) in service.ports.iter().enumerate() {
+            let at_port = |field: &str| {
+                vec!["services".to_string(), name.to_string(), "ports".into(), i.to_string(), field.to_string()]
+            };
+            for (field, value) in [("container", Some(port.container)), ("publish", port.publish)] {
+                if value == Some(0) {
+                    let path = at_port(field);
+                    let segs: Vec<&str> = path.iter().map(String::as_str).collect();
+                    return Err(v.invalid(&segs, "port 0 is not a port"));
+                }
+            }
             if let Some(host) = port.publish {
                 host_ports
                     .entry((host, &port.address))
@@ -171,14 +126,10 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
 
     for (name, limit) in &spec.run.ulimits {
         let at = ["run", "ulimits", name.as_str()];
-        if !ULIMITS.contains(&name.as_str()) {
-            let help = match crate::spec::suggest::closest(name, ULIMITS.iter().copied()) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => format!("known limits: {}", ULIMITS.join(", ")),
-            };
+        if limit.soft < -1 || limit.hard < -1 {
             return Err(v
-                .invalid(&at, &format!("unknown resource limit `{name}`"))
-                .help(help));
+                .invalid(&at, "a limit is -1 (unlimited) or a number from 0 up")
+                .help("write `-1` for unlimited"));
         }
         if limit.soft != -1 && (limit.hard != -1 && limit.soft > limit.hard) {
             return Err(v.invalid(
@@ -188,6 +139,13 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
                     limit.soft, limit.hard
                 ),
             ));
+        }
+    }
+    for (field, id) in [("uid", user.uid), ("gid", user.gid)] {
+        if id == Some(u32::MAX) {
+            return Err(v
+                .invalid(&["run", "user", field], &format!("`{field}` 4294967295 is not an id"))
+                .help("it means \"no id\" to the kernel (`(uid_t) -1`); choose another"));
         }
     }
     Ok(())
@@ -221,6 +179,11 @@ impl Validator<'_> {
         for (target, file) in &build.files {
             let mut path = at.to_vec();
             path.extend(["files", target.as_str()]);
+            if target.as_str() == "/" {
+                return Err(self
+                    .invalid(&path, "a file cannot replace the image's root folder `/`")
+                    .help("name the file's own path, such as `/etc/app.conf`"));
+            }
             let given: Vec<&str> = [
                 ("source", file.source.is_some()),
                 ("text", file.text.is_some()),

@@ -1,0 +1,246 @@
+//! What names things on a network: image references (Docker's reference grammar), http(s)
+//! URLs for downloads, package indexes and mirrors, SHA-256 digests, and the host addresses
+//! ports bind to.
+//!
+//! URLs reach host commands (`debootstrap`'s mirror argument, `pip --index-url`) and emitted
+//! files, so they are parsed strictly: `http` or `https`, a host that is a DNS name or an IP
+//! literal, an optional port, and a path, query and fragment of printable ASCII without
+//! spaces, quotes or backslashes. Credentials in a URL (`https://user:pass@host`) are
+//! refused: the URL is part of the image key, the emitted files and the lock, where a
+//! password must never be; give them to the build host instead (a `--secret`, netrc).
+
+use std::net::IpAddr;
+
+use super::names::is_path_component;
+use super::text::check_build_string;
+use super::{Check, Invalid, kind, shown};
+
+pub(super) const CHECKS: &[(&str, Check)] = &[
+    (ImageRef::NEWTYPE, check_image_ref),
+    (DownloadUrl::NEWTYPE, check_download_url),
+    (IndexUrl::NEWTYPE, check_index_url),
+    (MirrorUrl::NEWTYPE, check_mirror_url),
+    (Sha256::NEWTYPE, check_sha256),
+    (Address::NEWTYPE, check_address),
+];
+
+kind!(
+    /// A container image reference with an explicit tag and/or digest:
+    /// `repo:tag`, `registry/repo:tag@sha256:<64 hex>` or `repo@sha256:<64 hex>`.
+    ImageRef,
+    check_image_ref,
+    {
+        "type": "string",
+        "maxLength": 400,
+        "pattern": "^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(:[0-9]+)?/)?[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$"
+    }
+);
+
+kind!(
+    /// An `http://` or `https://` URL that a file is downloaded from (build side: no host
+    /// placeholders, no credentials).
+    DownloadUrl,
+    check_download_url,
+    { "type": "string", "pattern": "^https?://[^/\\s@]+([/?#][^\\s]*)?$" }
+);
+
+kind!(
+    /// A Python package index URL (`https://pypi.org/simple`): http(s), no credentials.
+    IndexUrl,
+    check_index_url,
+    { "type": "string", "pattern": "^https?://[^/\\s@]+([/?#][^\\s]*)?$" }
+);
+
+kind!(
+    /// A Debian archive mirror (`http://deb.debian.org/debian`): http(s), no credentials.
+    MirrorUrl,
+    check_mirror_url,
+    { "type": "string", "pattern": "^https?://[^/\\s@]+([/?#][^\\s]*)?$" }
+);
+
+kind!(
+    /// A SHA-256 digest: 64 lowercase hex digits.
+    Sha256,
+    check_sha256,
+    { "type": "string", "pattern": "^[0-9a-f]{64}$" }
+);
+
+kind!(
+    /// A host address to bind a published port to: an IPv4 or IPv6 literal
+    /// (`127.0.0.1`, `0.0.0.0`, `::1`).
+    Address,
+    check_address,
+    { "type": "string", "anyOf": [{ "format": "ipv4" }, { "format": "ipv6" }] }
+);
+
+fn is_domain_component(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// A registry host as the reference grammar has it: DNS name or IP, optional port.
+fn is_registry(s: &str) -> bool {
+    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((ip, after)) => {
+                if ip.parse::<std::net::Ipv6Addr>().is_err() {
+                    return false;
+                }
+                (None, after.strip_prefix(':'))
+            }
+            None => return false,
+        }
+    } else {
+        match s.rsplit_once(':') {
+            Some((h, p)) => (Some(h), Some(p)),
+            None => (Some(s), None),
+        }
+    };
+    let host_ok = host.is_none_or(|h| h.split('.').all(is_domain_component));
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.parse::<u16>().is_ok());
+    host_ok && port_ok
+}
+
+fn check_image_ref(s: &str) -> Result<(), Invalid> {
+    let bad = || {
+        Invalid::new(format!("`{}` is not a valid image reference", shown(s))).help(
+            "an image reference looks like `debian:bookworm` or `ghcr.io/org/image:1.0@sha256:...`",
+        )
+    };
+    if s.len() > 400 || s.chars().any(|c| !c.is_ascii_graphic()) {
+        return Err(bad());
+    }
+    let (name, digest) = match s.split_once('@') {
+        Some((name, digest)) => (name, Some(digest)),
+        None => (s, None),
+    };
+    if let Some(digest) = digest {
+        let hex = digest.strip_prefix("sha256:").unwrap_or("");
+        if check_sha256(hex).is_err() {
+            return Err(Invalid::new(format!("`{}` has a malformed digest", shown(s)))
+                .help("a digest is `sha256:` followed by 64 lowercase hex digits"));
+        }
+    }
+    // The tag is after the last `:` that comes after the last `/` (a registry port is before it).
+    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+    let (repo, tag) = match name[last_slash..].rfind(':') {
+        Some(i) => (&name[..last_slash + i], Some(&name[last_slash + i + 1..])),
+        None => (name, None),
+    };
+    // The first component is a registry when it looks like a host (Docker's rule).
+    let mut components: Vec<&str> = repo.split('/').collect();
+    if components.len() > 1 {
+        let first = components[0];
+        if first.contains(['.', ':']) || first == "localhost" || first.chars().any(|c| c.is_ascii_uppercase()) {
+            if !is_registry(first) {
+                return Err(bad());
+            }
+            components.remove(0);
+        }
+    }
+    if repo.len() > 255 || components.is_empty() || !components.iter().all(|c| is_path_component(c)) {
+        return Err(bad());
+    }
+    match tag {
+        Some(tag) => {
+            let tag_ok = !tag.is_empty()
+                && tag.len() <= 128
+                && tag
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+                && !tag.starts_with(['.', '-']);
+            if !tag_ok {
+                return Err(Invalid::new(format!("`{}` has an invalid tag `{}`", shown(s), shown(tag)))
+                    .help("a tag is letters, digits, `_`, `.` and `-`, at most 128, not starting with `.` or `-`"));
+            }
+        }
+        None if digest.is_none() => {
+            return Err(Invalid::new(format!("image `{}` has no tag or digest", shown(s))).help(format!(
+                "name the version explicitly, for example `{}:bookworm` or `{}@sha256:...`; envc never assumes `latest`",
+                shown(s),
+                shown(s)
+            )));
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// An http(s) URL: scheme, host (DNS name or IP literal), optional port, then printable
+/// ASCII without spaces, quotes, backslashes or angle brackets.
+fn check_url(s: &str, what: &str, help: &str) -> Result<(), Invalid> {
+    check_build_string(s)?;
+    let Some(rest) = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")) else {
+        return Err(Invalid::new(format!("`{}` is not an http(s) URL", shown(s))).help(help.to_owned()));
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if authority.is_empty() {
+        return Err(Invalid::new(format!("`{}` has no host", shown(s))));
+    }
+    if authority.contains('@') {
+        return Err(Invalid::new(format!("{what} `{}` holds credentials", shown(s))).help(
+            "a URL in the config is part of the image key, the emitted files and the lock; give credentials to the build host (netrc, a `--secret`) instead",
+        ));
+    }
+    if s.chars().any(char::is_whitespace) {
+        return Err(Invalid::new(format!("`{}` contains whitespace", shown(s)))
+            .help("percent-encode spaces in URLs as `%20`"));
+    }
+    if !is_registry(authority) {
+        return Err(Invalid::new(format!("`{}` has an invalid host `{}`", shown(s), shown(authority)))
+            .help("a host is a DNS name (`deb.debian.org`) or an IP address, with an optional `:port`"));
+    }
+    if let Some(c) = tail
+        .chars()
+        .find(|c| !c.is_ascii_graphic() || matches!(c, '"' | '\'' | '\\' | '<' | '>' | '`'))
+    {
+        return Err(Invalid::new(format!("`{}` contains `{}`", shown(s), c.escape_default()))
+            .help("percent-encode it (`%xx`); URLs are printable ASCII without quotes or backslashes"));
+    }
+    Ok(())
+}
+
+fn check_download_url(s: &str) -> Result<(), Invalid> {
+    check_url(
+        s,
+        "download URL",
+        "downloads are fetched over `http://` or `https://`; copy local files with `source`",
+    )
+}
+
+fn check_index_url(s: &str) -> Result<(), Invalid> {
+    check_url(s, "index URL", "a package index is an `http://` or `https://` URL, such as `https://pypi.org/simple`")
+}
+
+fn check_mirror_url(s: &str) -> Result<(), Invalid> {
+    check_url(s, "mirror", "a mirror is an `http://` or `https://` URL, such as `http://deb.debian.org/debian`")
+}
+
+pub(super) fn check_sha256(s: &str) -> Result<(), Invalid> {
+    if s.len() != 64
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, 'a'..='f'))
+    {
+        let help = if s.starts_with("sha256:") {
+            "write only the 64 lowercase hex digits, without the `sha256:` prefix"
+        } else {
+            "write 64 lowercase hex digits, as printed by `sha256sum`"
+        };
+        return Err(Invalid::new(format!("`{}` is not a SHA-256 digest", shown(s))).help(help));
+    }
+    Ok(())
+}
+
+fn check_address(s: &str) -> Result<(), Invalid> {
+    if s.parse::<IpAddr>().is_err() {
+        return Err(Invalid::new(format!("`{}` is not an IP address", shown(s))).help(
+            "publish on an address such as `127.0.0.1` (this machine only) or `0.0.0.0` (every interface)",
+        ));
+    }
+    Ok(())
+}
