@@ -15,6 +15,7 @@ pub mod exit;
 pub mod lang;
 pub mod lock;
 pub mod plan;
+pub mod project_fs;
 pub mod rootfs;
 pub mod run;
 pub mod sif;

@@ -11,7 +11,7 @@ use super::access::{Enum, Map, Seq};
 use super::error::{DeError, DeKind, list};
 use super::{Ctx, Seg};
 use crate::lang::{Data, Located};
-use crate::spec::model::{ProjectPath, RunString, checker};
+use crate::spec::model::{HostPath, ProjectPath, RunString, checker};
 
 /// The deserializer for one value.
 pub(super) struct De<'a> {
@@ -57,10 +57,12 @@ impl<'a> De<'a> {
         let relative = path.strip_prefix(self.ctx.root).ok();
         match (name, relative) {
             (n, Some(rel)) if n == ProjectPath::NEWTYPE => Ok(rel.to_string_lossy().into_owned()),
-            (n, Some(rel)) if n == RunString::NEWTYPE => {
+            (n, Some(rel)) if n == RunString::NEWTYPE || n == HostPath::NEWTYPE => {
                 Ok(format!("{{project}}/{}", rel.to_string_lossy()))
             }
-            (n, None) if n == ProjectPath::NEWTYPE || n == RunString::NEWTYPE => {
+            (n, None)
+                if n == ProjectPath::NEWTYPE || n == RunString::NEWTYPE || n == HostPath::NEWTYPE =>
+            {
                 Err(self.locate(DeError::new(DeKind::Checked {
                     message: format!("`{}` is outside the project", path.display()),
                     help: Some("only files inside the project root can be named by a path".into()),
