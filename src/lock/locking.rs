@@ -165,8 +165,10 @@ fn image_pins(
             packages: resolver.debootstrap_packages(d)?,
         },
         Base::Archive(a) => {
-            let path = project_root.join(a.path.as_str());
-            let bytes = std::fs::read(&path).map_err(|e| LockingError::Other {
+            // Beneath the project root, with no symlink leaving it.
+            let bytes = crate::project_fs::ProjectRoot::open(project_root)
+                .and_then(|root| root.read(Path::new(a.path.as_str())))
+                .map_err(|e| LockingError::Other {
                 what: format!("archive `{}`", a.path),
                 message: e.to_string(),
             })?;

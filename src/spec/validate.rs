@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::lang::{Data, Located};
+use crate::project_fs::{EntryKind, ProjectFsError, ProjectRoot};
 use crate::source::Span;
 use crate::spec::error::{ErrorKind, SpecError};
 use crate::spec::model::{Base, BuildSpec, Spec, UserMode};
@@ -227,16 +228,43 @@ impl Validator<'_> {
         Ok(())
     }
 
+    /// A project file or folder the build reads: it must exist, and the way to it must stay
+    /// inside the project (resolved by [`ProjectRoot`], as the build will read it).
     fn project_file(&self, rel: &str, at: &[&str]) -> Result<(), SpecError> {
-        let path = self.root.join(rel);
-        if !(path.is_file() || path.is_dir()) {
-            return Err(self
-                .invalid(at, &format!("project file `{rel}` does not exist"))
-                .help(
-                    "project files are named relative to the project root (the config's folder)",
-                ));
-        }
-        Ok(())
+        let shown = crate::spec::model::shown(rel);
+        let found = ProjectRoot::open(self.root).and_then(|root| root.stat(Path::new(rel), true));
+        let (message, help) = match found {
+            Ok(Some(stat)) => match stat.kind {
+                EntryKind::File | EntryKind::Dir => return Ok(()),
+                kind => (
+                    format!("project path `{shown}` is a {}", kind.name()),
+                    "only files and folders can be copied into an image".to_owned(),
+                ),
+            },
+            Ok(None) | Err(ProjectFsError::NotFound { .. }) => (
+                format!("project file `{shown}` does not exist"),
+                "project files are named relative to the project root (the config's folder)"
+                    .to_owned(),
+            ),
+            Err(ProjectFsError::Escapes { link, target, .. }) => (
+                format!(
+                    "project path `{shown}` leaves the project through the symlink `{}` (-> `{}`)",
+                    crate::spec::model::shown(&link),
+                    crate::spec::model::shown(&target.to_string_lossy())
+                ),
+                "every folder and symlink on the way must stay inside the project; copy the file into the project instead".to_owned(),
+            ),
+            Err(e @ ProjectFsError::Loop { .. }) | Err(e @ ProjectFsError::NotADirectory { .. }) => (
+                crate::spec::model::shown(&e.to_string()),
+                "fix the project's symlinks so that the path names a file or folder".to_owned(),
+            ),
+            Err(e) => (
+                format!("cannot read project path `{shown}`: {}", crate::spec::model::shown(&e.to_string())),
+                "project files are named relative to the project root (the config's folder)"
+                    .to_owned(),
+            ),
+        };
+        Err(self.invalid(at, &message).help(help))
     }
 }
 
