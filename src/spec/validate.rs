@@ -40,16 +40,17 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
     if network.create {
         match network.name.as_ref().map(|n| n.as_str()) {
             None => {
-                return Err(v.invalid(
-                    &["run", "network", "create"],
-                    "`create` needs a network `name`",
-                ));
+                return Err(v
+                    .invalid(&["run", "network", "create"], "`create` needs a network `name`")
+                    .help("set `run.network.name`, for example `\"{project_slug}-net\"`"));
             }
             Some(special @ ("host" | "none" | "bridge")) => {
-                return Err(v.invalid(
-                    &["run", "network", "create"],
-                    &format!("the `{special}` network is the engine's own and cannot be created"),
-                ));
+                return Err(v
+                    .invalid(
+                        &["run", "network", "create"],
+                        &format!("the `{special}` network is the engine's own and cannot be created"),
+                    )
+                    .help("remove `create`: the engine always has it"));
             }
             Some(_) => {}
         }
@@ -58,10 +59,9 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
     let mut host_ports: BTreeMap<(u16, &str), Vec<String>> = BTreeMap::new();
     for (i, port) in spec.run.ports.iter().enumerate() {
         if port.container == 0 {
-            return Err(v.invalid(
-                &["run", "ports", &i.to_string(), "container"],
-                "port 0 is not a port",
-            ));
+            return Err(v
+                .invalid(&["run", "ports", &i.to_string(), "container"], "port 0 is not a port")
+                .help("ports are 1 to 65535"));
         }
         if port.host == Some(0) {
             return Err(v
@@ -86,7 +86,9 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
                     .help("a service runs either a registry image or an image envc builds"));
             }
             (None, None) => {
-                return Err(v.invalid(&at, &format!("service `{name}` needs `image` or `build`")));
+                return Err(v
+                    .invalid(&at, &format!("service `{name}` needs `image` or `build`"))
+                    .help("set `image = \"postgres:16\"`, or `build = { base.image = ...; }` for an image envc builds"));
             }
             (None, Some(build)) => {
                 v.base(&build.base, &["services", name.as_str(), "build", "base"])?;
@@ -102,7 +104,7 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
                 if value == Some(0) {
                     let path = at_port(field);
                     let segs: Vec<&str> = path.iter().map(String::as_str).collect();
-                    return Err(v.invalid(&segs, "port 0 is not a port"));
+                    return Err(v.invalid(&segs, "port 0 is not a port").help("ports are 1 to 65535"));
                 }
             }
             if let Some(host) = port.publish {
@@ -139,7 +141,7 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
                     "soft limit {} is above hard limit {}",
                     limit.soft, limit.hard
                 ),
-            ));
+            ).help("the soft limit is at most the hard limit"));
         }
     }
     for (field, id) in [("uid", user.uid), ("gid", user.gid)] {

@@ -107,7 +107,7 @@ impl<'de> Deserializer<'de> for Key<'de> {
             && let Err(invalid) = check(self.key)
         {
             return Err(DeError::new(DeKind::Checked {
-                message: format!("attribute name {}", invalid.message),
+                message: invalid.message,
                 help: invalid.help,
             }));
         }

@@ -131,7 +131,8 @@ impl DeError {
                 at,
                 message: message.clone(),
             })
-            .at(span, message),
+            .at(span, message)
+            .help(SCHEMA_HELP),
             DeKind::Checked { message, help } => SpecError::new(ErrorKind::Invalid {
                 at,
                 message: message.clone(),
@@ -140,12 +141,14 @@ impl DeError {
             .help_opt(help),
             DeKind::WrongType { expected } => {
                 let expected = expected_text(&expected);
+                let help = type_help(&expected, &found);
                 SpecError::new(ErrorKind::WrongType {
                     at,
                     expected: expected.clone(),
                     found,
                 })
                 .at(span, format!("expected {expected}"))
+                .help(help)
             }
             DeKind::InvalidValue {
                 unexpected,
@@ -157,6 +160,7 @@ impl DeError {
                     message: format!("expected {expected}, found {unexpected}"),
                 })
                 .at(span, format!("expected {expected}"))
+                .help(format!("write {expected}; {SCHEMA_HELP}"))
             }
             DeKind::UnknownField { field, expected } => {
                 let within = parent_of(&at);
@@ -177,11 +181,13 @@ impl DeError {
             }
             DeKind::MissingField { field } => {
                 let label = format!("`{field}` is required here");
+                let within = within_text(&at);
                 SpecError::new(ErrorKind::MissingField {
                     field: field.to_string(),
-                    within: within_text(&at),
+                    within: within.clone(),
                 })
                 .at(span.map(first_line).as_ref(), label)
+                .help(format!("add `{field}` to {within}; {SCHEMA_HELP}"))
             }
             DeKind::EnumShape { expected } => {
                 let names = list(expected);
@@ -191,8 +197,32 @@ impl DeError {
                     found,
                 })
                 .at(span, format!("expected exactly one of {names}"))
+                .help(format!("keep one of {names} and remove the others"))
             }
         }
+    }
+}
+
+/// Where to read what a field takes.
+const SCHEMA_HELP: &str = "`envc schema` describes every field and what it takes";
+
+/// How to write a value of the expected type, given what was found.
+fn type_help(expected: &str, found: &str) -> String {
+    let quoted = found.starts_with("a string");
+    if expected.starts_with("an integer") && quoted {
+        "write the number without quotes".into()
+    } else if expected.contains("string") && (found.starts_with("an integer") || found.starts_with("a float")) {
+        "write the value in quotes, as a string".into()
+    } else if expected == "a boolean" {
+        "write `true` or `false`, without quotes".into()
+    } else if expected == "a list" {
+        "write a list: `[ ... ]` in Nix, `[ ... ]` in JSON, even for one item".into()
+    } else if expected == "an attribute set" {
+        "write an attribute set: `{ name = value; }` in Nix, `{ \"name\": value }` in JSON".into()
+    } else if expected.starts_with("an integer") && found.starts_with("a float") {
+        "write a whole number".into()
+    } else {
+        format!("write {expected}; {SCHEMA_HELP}")
     }
 }
 

@@ -242,7 +242,10 @@ fn check_name(s: &str) -> Result<(), Invalid> {
         ));
     }
     if s.len() > 63 {
-        return Err(Invalid::new(format!("the name `{}` is longer than 63 characters", shown(s))));
+        return Err(
+            Invalid::new(format!("the name `{}` is longer than 63 characters", shown(s)))
+                .help("names become image, container and host names; keep them short"),
+        );
     }
     Ok(())
 }
