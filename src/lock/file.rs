@@ -14,6 +14,14 @@
 //! - the pins: the base image digest (or the debootstrap package list, or the archive hash),
 //!   the full apt closure with exact versions, pip requirements with exact versions and
 //!   SHA-256 hashes, and the SHA-256 of every downloaded file; the same per built service.
+//! - `pins`: the SHA-256 of the canonical JSON of the pins, so that an edit by hand (a base
+//!   digest changed in a review, a bad merge) is noticed by `envc lock --check` and by every
+//!   build, instead of silently building from another image.
+//!
+//! An entry is fresh only when both checksums match what they cover, its pins agree with
+//! its own inputs wherever the config pins itself (an image reference with a digest, an
+//! archive's or a download's SHA-256, the debootstrap suite and mirror), and its inputs are
+//! the config's.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -56,6 +64,10 @@ pub struct LockEntry {
     pub config: Digest,
     /// What was resolved, as the config said it.
     pub inputs: Value,
+    /// SHA-256 of the canonical JSON of `image` and `services` (absent in locks written
+    /// before it existed, which are then stale).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pins: Option<Digest>,
     /// Pins of the main image.
     pub image: ImagePins,
     /// Pins of each service's image, by service name.
@@ -165,6 +177,25 @@ pub enum LockFileError {
     #[error("`{path}` has lock format version {found}; this envc reads version {LOCK_VERSION}")]
     #[diagnostic(help("run `envc lock` to rewrite it with this envc"))]
     Version { path: PathBuf, found: u64 },
+}
+
+impl LockEntry {
+    /// An entry for `inputs` with these pins, both checksums computed.
+    pub fn new(inputs: Value, image: ImagePins, services: BTreeMap<String, ImagePins>) -> Self {
+        LockEntry {
+            config: config_digest(&inputs),
+            pins: Some(pins_digest(&image, &services)),
+            inputs,
+            image,
+            services,
+        }
+    }
+}
+
+/// The digest recorded as `pins`.
+pub fn pins_digest(image: &ImagePins, services: &BTreeMap<String, ImagePins>) -> Digest {
+    let value = json!({ "image": image, "services": services });
+    Digest::of(&canonical::to_vec(&value))
 }
 
 impl LockFile {
@@ -321,15 +352,115 @@ pub fn freshness(lock: Option<&LockFile>, spec: &Spec, variant: Option<&str>) ->
         return Freshness::Missing;
     };
     let inputs = lock_inputs(spec);
-    if config_digest(&inputs) == entry.config && entry.inputs == inputs {
-        return Freshness::Fresh;
+    let mut changes = integrity(entry);
+    if changes.is_empty() && entry.inputs == inputs {
+        consistency(entry, spec, &mut changes);
     }
-    let mut changes = Vec::new();
     describe_changes("", &entry.inputs, &inputs, &mut changes);
     if changes.is_empty() {
-        changes.push("the recorded config digest does not match its inputs".into());
+        Freshness::Fresh
+    } else {
+        Freshness::Stale(changes)
     }
-    Freshness::Stale(changes)
+}
+
+/// Whether the entry's checksums match what they cover: an edited lock does not.
+fn integrity(entry: &LockEntry) -> Vec<String> {
+    let mut problems = Vec::new();
+    if config_digest(&entry.inputs) != entry.config {
+        problems.push(
+            "the recorded `config` checksum does not match the entry's inputs (the lock was edited)"
+                .to_owned(),
+        );
+    }
+    match entry.pins {
+        None => problems.push("the entry has no `pins` checksum (written by an older envc)".to_owned()),
+        Some(recorded) if recorded != pins_digest(&entry.image, &entry.services) => problems.push(
+            "the pins do not match the entry's `pins` checksum: a digest, version or hash was edited by hand"
+                .to_owned(),
+        ),
+        Some(_) => {}
+    }
+    problems
+}
+
+/// Pins that contradict what the config itself pins (checked offline, without resolving).
+fn consistency(entry: &LockEntry, spec: &Spec, out: &mut Vec<String>) {
+    image_consistency("image", &spec.base, &spec.build, &entry.image, out);
+    for (name, service) in &spec.services {
+        let at = format!("services.{name}");
+        match entry.services.get(name.as_str()) {
+            None => out.push(format!("`{at}` has no pins")),
+            Some(pins) => match (&service.image, &service.build) {
+                (Some(image), _) => base_consistency(&at, &Base::Image(image.clone()), pins, out),
+                (None, Some(build)) => image_consistency(&at, &build.base, &build.build, pins, out),
+                (None, None) => {}
+            },
+        }
+    }
+    for name in entry.services.keys() {
+        if !spec.services.keys().any(|n| n.as_str() == name) {
+            out.push(format!("`services.{name}` is pinned but the config has no such service"));
+        }
+    }
+}
+
+fn image_consistency(at: &str, base: &Base, build: &BuildSpec, pins: &ImagePins, out: &mut Vec<String>) {
+    base_consistency(at, base, pins, out);
+    for (url, sha256) in download_requests(build) {
+        match (pins.downloads.get(&url), sha256) {
+            (None, _) => out.push(format!("`{at}.downloads`: `{url}` has no pin")),
+            (Some(pinned), Some(wanted)) if pinned.hex() != wanted => out.push(format!(
+                "`{at}.downloads`: `{url}` is pinned to {pinned}, the config says sha256:{wanted}"
+            )),
+            _ => {}
+        }
+    }
+}
+
+fn base_consistency(at: &str, base: &Base, pins: &ImagePins, out: &mut Vec<String>) {
+    let pin = pins.base.as_ref();
+    match (base, pin) {
+        (_, None) => out.push(format!("`{at}.base` has no pin")),
+        (Base::Image(image), Some(BasePin::Image { reference, digest, local })) => {
+            if reference != image.as_str() {
+                out.push(format!("`{at}.base` pins `{reference}`, the config says `{image}`"));
+            }
+            let written = image.as_str().split_once("@sha256:").map(|(_, hex)| hex);
+            if let Some(hex) = written
+                && !local
+                && digest.hex() != hex
+            {
+                out.push(format!(
+                    "`{at}.base` is pinned to {digest}, the config says sha256:{hex}"
+                ));
+            }
+        }
+        (Base::Debootstrap(d), Some(BasePin::Debootstrap { suite, mirror, snapshot, .. })) => {
+            let given = d.snapshot.as_ref().map(|s| s.as_str().to_owned());
+            if suite != d.suite.as_str() || mirror != d.mirror.as_str() || *snapshot != given {
+                out.push(format!("`{at}.base` pins another debootstrap (suite, mirror or snapshot)"));
+            }
+        }
+        (Base::Archive(a), Some(BasePin::Archive { path, sha256 })) => {
+            if path != a.path.as_str() || sha256.hex() != a.sha256.as_str() {
+                out.push(format!(
+                    "`{at}.base` pins archive `{path}` at {sha256}, the config says `{}` at sha256:{}",
+                    a.path, a.sha256
+                ));
+            }
+        }
+        (_, Some(_)) => out.push(format!("`{at}.base` is pinned as another kind of base")),
+    }
+}
+
+/// Lock entries for variants the config no longer has.
+pub fn orphans<'a>(lock: &'a LockFile, variants: &[String]) -> Vec<&'a str> {
+    lock.variants
+        .keys()
+        .filter(|name| !variants.contains(name))
+        .map(String::as_str)
+        .collect()
 }
 
 /// Lines like "`image.apt`: added `curl`" for every difference between two input documents.
@@ -411,20 +542,32 @@ mod tests {
     }
 
     fn entry_for(spec: &Spec) -> LockEntry {
-        let inputs = lock_inputs(spec);
-        LockEntry {
-            config: config_digest(&inputs),
-            inputs,
-            image: ImagePins {
+        let downloads = download_requests(&spec.build)
+            .into_iter()
+            .map(|(url, sha)| {
+                let digest = sha
+                    .map(|hex| Digest(hex::decode(hex).unwrap().try_into().unwrap()))
+                    .unwrap_or_else(|| Digest::of(url.as_bytes()));
+                (url, digest)
+            })
+            .collect();
+        let reference = match &spec.base {
+            Base::Image(image) => image.as_str().to_owned(),
+            _ => "debian:bookworm".into(),
+        };
+        LockEntry::new(
+            lock_inputs(spec),
+            ImagePins {
                 base: Some(BasePin::Image {
-                    reference: "debian:bookworm".into(),
+                    reference,
                     digest: Digest::of(b"image"),
                     local: false,
                 }),
+                downloads,
                 ..ImagePins::default()
             },
-            services: BTreeMap::new(),
-        }
+            BTreeMap::new(),
+        )
     }
 
     #[test]
@@ -517,6 +660,64 @@ mod tests {
             freshness(Some(&lock), &s, None),
             Freshness::Stale(vec!["`image.downloads` removed".into()])
         );
+    }
+
+    #[test]
+    fn an_edited_pin_or_checksum_makes_the_entry_stale() {
+        // Issue 15, item 13: `lock --check` said "up to date" after a base digest was edited.
+        let s = spec(json!({}));
+        let mut lock = LockFile::default();
+        lock.set_entry(None, entry_for(&s));
+        assert_eq!(freshness(Some(&lock), &s, None), Freshness::Fresh);
+
+        let mut edited = lock.clone();
+        if let Some(BasePin::Image { digest, .. }) = &mut edited.default.as_mut().unwrap().image.base {
+            *digest = Digest::of(b"another image");
+        }
+        let Freshness::Stale(changes) = freshness(Some(&edited), &s, None) else {
+            panic!("an edited base digest must make the lock stale");
+        };
+        assert!(changes[0].contains("`pins` checksum"), "{changes:?}");
+
+        let mut edited = lock.clone();
+        edited.default.as_mut().unwrap().config = Digest::of(b"forged");
+        let Freshness::Stale(changes) = freshness(Some(&edited), &s, None) else {
+            panic!("a wrong config checksum must make the lock stale");
+        };
+        assert!(changes[0].contains("`config` checksum"), "{changes:?}");
+
+        let mut old = lock.clone();
+        old.default.as_mut().unwrap().pins = None;
+        assert!(matches!(freshness(Some(&old), &s, None), Freshness::Stale(_)));
+    }
+
+    #[test]
+    fn pins_that_contradict_the_config_make_the_entry_stale() {
+        let digest = "a".repeat(64);
+        let s = spec(json!({"base": {"image": format!("debian@sha256:{digest}")}}));
+        let mut lock = LockFile::default();
+        let mut entry = entry_for(&s);
+        // Re-sealed after the edit: the checksums match, the pin still contradicts the config.
+        entry.image.base = Some(BasePin::Image {
+            reference: format!("debian@sha256:{digest}"),
+            digest: Digest::of(b"not it"),
+            local: false,
+        });
+        let entry = LockEntry::new(entry.inputs, entry.image, entry.services);
+        lock.set_entry(None, entry);
+        let Freshness::Stale(changes) = freshness(Some(&lock), &s, None) else {
+            panic!("a pin other than the config's digest must make the lock stale");
+        };
+        assert!(changes[0].contains("the config says sha256:aaaa"), "{changes:?}");
+    }
+
+    #[test]
+    fn orphan_variant_entries_are_listed() {
+        let s = spec(json!({}));
+        let mut lock = LockFile::default();
+        lock.set_entry(Some("gone"), entry_for(&s));
+        lock.set_entry(Some("kept"), entry_for(&s));
+        assert_eq!(orphans(&lock, &["kept".to_owned()]), ["gone"]);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::file::{
-    BasePin, ImagePins, LockEntry, PipPin, apt_requests, config_digest, download_requests,
+    BasePin, ImagePins, LockEntry, PipPin, apt_requests, download_requests,
     lock_inputs,
 };
 use crate::plan::Digest;
@@ -115,12 +115,7 @@ pub fn lock_entry(
         services.insert(name.as_str().to_owned(), pins);
     }
     let inputs = lock_inputs(spec);
-    Ok(LockEntry {
-        config: config_digest(&inputs),
-        inputs,
-        image,
-        services,
-    })
+    Ok(LockEntry::new(inputs, image, services))
 }
 
 fn image_pin(
