@@ -7,6 +7,7 @@ mod conformance;
 mod emit;
 mod engine;
 mod flake;
+mod fuzz;
 mod lang_cases;
 mod lang_differential;
 mod lang_hermetic;
