@@ -15,6 +15,7 @@ mod lock;
 mod msrv;
 mod plan;
 mod run;
+mod security;
 mod sif;
 mod spec;
 mod support;

@@ -181,8 +181,11 @@ fn check_url(s: &str, what: &str, help: &str) -> Result<(), Invalid> {
     if authority.is_empty() {
         return Err(Invalid::new(format!("`{}` has no host", shown(s))));
     }
-    if authority.contains('@') {
-        return Err(Invalid::new(format!("{what} `{}` holds credentials", shown(s))).help(
+    if let Some((_, host)) = authority.rsplit_once('@') {
+        // Never echo the credentials themselves.
+        let scheme = if s.starts_with("https") { "https" } else { "http" };
+        let redacted = format!("{scheme}://***@{host}{tail}");
+        return Err(Invalid::new(format!("{what} `{}` holds credentials", shown(&redacted))).help(
             "a URL in the config is part of the image key, the emitted files and the lock; give credentials to the build host (netrc, a `--secret`) instead",
         ));
     }
