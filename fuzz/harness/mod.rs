@@ -54,13 +54,14 @@ pub fn emit(dir: &Path, text: &[u8], nix: bool) -> Reached {
     for file in envc::emit::emit(&loaded.spec, &planned.plan, &manifest) {
         if file.name.ends_with(".json") {
             let parsed: Result<serde_json::Value, _> = serde_json::from_slice(&file.bytes);
-            assert!(parsed.is_ok(), "{} is not JSON: {:?}", file.name, parsed.err());
+            assert!(
+                parsed.is_ok(),
+                "{} is not JSON: {:?}",
+                file.name,
+                parsed.err()
+            );
         }
-        assert!(
-            !file.bytes.contains(&0),
-            "{} holds a NUL byte",
-            file.name
-        );
+        assert!(!file.bytes.contains(&0), "{} holds a NUL byte", file.name);
     }
     Reached::Emitted
 }

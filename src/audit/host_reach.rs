@@ -19,8 +19,8 @@ use crate::spec::model::{Ipc, UserMode};
 /// Folders of the host system: a read-write bind of one (or anything under it) can change
 /// the host itself.
 const SYSTEM: &[&str] = &[
-    "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/root", "/run",
-    "/sbin", "/sys", "/usr", "/var",
+    "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/root", "/run", "/sbin",
+    "/sys", "/usr", "/var",
 ];
 
 /// Under these, only the folder itself is flagged (`/home` is every user; `/home/x` is one).
@@ -28,8 +28,17 @@ const SHARED: &[&str] = &["/", "/home", "/opt", "/srv", "/mnt", "/media", "/tmp"
 
 /// Folders of a home that hold credentials.
 const CREDENTIALS: &[&str] = &[
-    ".ssh", ".aws", ".azure", ".config/gcloud", ".docker", ".gnupg", ".kube", ".netrc",
-    ".git-credentials", ".pypirc", ".config/gh",
+    ".ssh",
+    ".aws",
+    ".azure",
+    ".config/gcloud",
+    ".docker",
+    ".gnupg",
+    ".kube",
+    ".netrc",
+    ".git-credentials",
+    ".pypirc",
+    ".config/gh",
 ];
 
 /// Socket files of container engines: whoever holds one is root on the host.
@@ -37,12 +46,24 @@ const ENGINE_SOCKETS: &[&str] = &["docker.sock", "podman.sock", "containerd.sock
 
 /// Capabilities that let a process leave its container or take over the kernel.
 const ESCAPING_CAPS: &[(&str, &str)] = &[
-    ("ALL", "every capability: about as powerful as `--privileged`"),
-    ("SYS_ADMIN", "mount, namespaces and most of what root can do on the host kernel"),
-    ("SYS_MODULE", "loads kernel modules: code in the host kernel"),
+    (
+        "ALL",
+        "every capability: about as powerful as `--privileged`",
+    ),
+    (
+        "SYS_ADMIN",
+        "mount, namespaces and most of what root can do on the host kernel",
+    ),
+    (
+        "SYS_MODULE",
+        "loads kernel modules: code in the host kernel",
+    ),
     ("SYS_RAWIO", "raw I/O ports and memory"),
     ("SYS_PTRACE", "traces and injects code into other processes"),
-    ("DAC_READ_SEARCH", "reads any file by handle, past the container's mount namespace (`open_by_handle_at`)"),
+    (
+        "DAC_READ_SEARCH",
+        "reads any file by handle, past the container's mount namespace (`open_by_handle_at`)",
+    ),
     ("DAC_OVERRIDE", "ignores file permissions"),
     ("NET_ADMIN", "reconfigures the network it can see"),
     ("BPF", "loads BPF programs into the host kernel"),
@@ -50,7 +71,10 @@ const ESCAPING_CAPS: &[(&str, &str)] = &[
     ("SYS_BOOT", "reboots the host"),
     ("SYS_TIME", "sets the host's clock"),
     ("MAC_ADMIN", "changes the host's mandatory access control"),
-    ("MAC_OVERRIDE", "bypasses the host's mandatory access control"),
+    (
+        "MAC_OVERRIDE",
+        "bypasses the host's mandatory access control",
+    ),
 ];
 
 /// Whether a capability is one that escapes the container (reported as reaching the host).
@@ -62,9 +86,11 @@ pub fn escapes(cap: &str) -> bool {
 fn raw_device(path: &str) -> bool {
     let name = path.strip_prefix("/dev/").unwrap_or(path);
     matches!(name, "mem" | "kmem" | "port")
-        || ["sd", "hd", "vd", "xvd", "nvme", "mmcblk", "dm-", "md", "loop"]
-            .iter()
-            .any(|p| name.starts_with(p))
+        || [
+            "sd", "hd", "vd", "xvd", "nvme", "mmcblk", "dm-", "md", "loop",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
         || name.starts_with("disk/")
         || name.starts_with("mapper/")
 }
@@ -135,16 +161,34 @@ pub fn secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     let words: Vec<&str> = upper.split('_').filter(|w| !w.is_empty()).collect();
     let word = |w: &str| words.contains(&w);
-    ["SECRET", "TOKEN", "PASSWORD", "PASSWD", "CREDENTIAL", "CREDENTIALS", "APIKEY", "PRIVATE"]
-        .iter()
-        .any(|w| upper.contains(w))
+    [
+        "SECRET",
+        "TOKEN",
+        "PASSWORD",
+        "PASSWD",
+        "CREDENTIAL",
+        "CREDENTIALS",
+        "APIKEY",
+        "PRIVATE",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
         || word("KEY")
         || word("PASS")
         || word("AUTH")
-        || ["AWS_", "AZURE_", "ARM_CLIENT", "GOOGLE_APPLICATION_CREDENTIALS", "VAULT_"]
-            .iter()
-            .any(|p| upper.starts_with(p))
-        || matches!(upper.as_str(), "SSH_AUTH_SOCK" | "DOCKER_AUTH_CONFIG" | "KUBECONFIG")
+        || [
+            "AWS_",
+            "AZURE_",
+            "ARM_CLIENT",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "VAULT_",
+        ]
+        .iter()
+        .any(|p| upper.starts_with(p))
+        || matches!(
+            upper.as_str(),
+            "SSH_AUTH_SOCK" | "DOCKER_AUTH_CONFIG" | "KUBECONFIG"
+        )
 }
 
 /// Every host-reaching setting of `spec`'s run side and services.
@@ -195,7 +239,9 @@ pub fn host_risks(spec: &Spec, risks: &mut Vec<Risk>) {
         if secret_name(name.as_str()) {
             add(
                 "run.pass_env".into(),
-                format!("passes the host's `{name}` in: a secret there is readable by everything the environment runs"),
+                format!(
+                    "passes the host's `{name}` in: a secret there is readable by everything the environment runs"
+                ),
             );
         }
     }
@@ -293,7 +339,15 @@ mod tests {
         ] {
             assert!(secret_name(n), "{n}");
         }
-        for n in ["TERM", "HOME", "KEYBOARD", "MONKEY_BUSINESS", "PWD", "LANG", "PATH"] {
+        for n in [
+            "TERM",
+            "HOME",
+            "KEYBOARD",
+            "MONKEY_BUSINESS",
+            "PWD",
+            "LANG",
+            "PATH",
+        ] {
             assert!(!secret_name(n), "{n}");
         }
     }

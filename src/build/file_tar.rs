@@ -95,8 +95,12 @@ pub fn file_tar(
         FileContent::Project { path, tree } => {
             // Every file is opened beneath the project root (no symlink leaving it) and
             // checked against the digest the key was made from.
-            let root = crate::project_fs::ProjectRoot::open(project_root)
-                .map_err(|e| BuildError::io(format!("open the project for `{path}`"), io::Error::other(e)))?;
+            let root = crate::project_fs::ProjectRoot::open(project_root).map_err(|e| {
+                BuildError::io(
+                    format!("open the project for `{path}`"),
+                    io::Error::other(e),
+                )
+            })?;
             for entry in &tree.entries {
                 let name = if entry.path.as_os_str().is_empty() {
                     target.to_owned()
@@ -139,7 +143,9 @@ pub fn file_tar(
                         let reader = root.open_file(&on_disk).map_err(|e| {
                             BuildError::io(format!("read `{shown}`"), io::Error::other(e))
                         })?;
-                        let opened = reader.try_clone().map_err(|e| BuildError::io(format!("read `{shown}`"), e))?;
+                        let opened = reader
+                            .try_clone()
+                            .map_err(|e| BuildError::io(format!("read `{shown}`"), e))?;
                         let mut hashing = HashingReader {
                             inner: reader.take(*size),
                             hasher: Sha256::new(),

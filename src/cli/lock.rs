@@ -68,9 +68,14 @@ pub fn run(args: LockArgs) -> Result<Outcome, Report> {
         if args.config.variant.is_none()
             && let Some(lock) = &lock
         {
-            let names: Vec<String> = environments.iter().filter_map(|e| e.variant.clone()).collect();
+            let names: Vec<String> = environments
+                .iter()
+                .filter_map(|e| e.variant.clone())
+                .collect();
             for orphan in orphans(lock, &names) {
-                problems.push(format!("variant `{orphan}` has an entry but the config has no such variant"));
+                problems.push(format!(
+                    "variant `{orphan}` has an entry but the config has no such variant"
+                ));
             }
         }
         if problems.is_empty() {

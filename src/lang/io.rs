@@ -268,7 +268,10 @@ mod tests {
                 fs.kind(&root.join("etc/shadow")).map(|_| ()),
                 fs.read_dir(&root.join("etc")).map(|_| ()),
             ] {
-                assert!(matches!(result, Err(IoError::OutsideRoot { .. })), "{result:?}");
+                assert!(
+                    matches!(result, Err(IoError::OutsideRoot { .. })),
+                    "{result:?}"
+                );
             }
         }
     }

@@ -400,12 +400,20 @@ fn consistency(entry: &LockEntry, spec: &Spec, out: &mut Vec<String>) {
     }
     for name in entry.services.keys() {
         if !spec.services.keys().any(|n| n.as_str() == name) {
-            out.push(format!("`services.{name}` is pinned but the config has no such service"));
+            out.push(format!(
+                "`services.{name}` is pinned but the config has no such service"
+            ));
         }
     }
 }
 
-fn image_consistency(at: &str, base: &Base, build: &BuildSpec, pins: &ImagePins, out: &mut Vec<String>) {
+fn image_consistency(
+    at: &str,
+    base: &Base,
+    build: &BuildSpec,
+    pins: &ImagePins,
+    out: &mut Vec<String>,
+) {
     base_consistency(at, base, pins, out);
     for (url, sha256) in download_requests(build) {
         match (pins.downloads.get(&url), sha256) {
@@ -422,9 +430,18 @@ fn base_consistency(at: &str, base: &Base, pins: &ImagePins, out: &mut Vec<Strin
     let pin = pins.base.as_ref();
     match (base, pin) {
         (_, None) => out.push(format!("`{at}.base` has no pin")),
-        (Base::Image(image), Some(BasePin::Image { reference, digest, local })) => {
+        (
+            Base::Image(image),
+            Some(BasePin::Image {
+                reference,
+                digest,
+                local,
+            }),
+        ) => {
             if reference != image.as_str() {
-                out.push(format!("`{at}.base` pins `{reference}`, the config says `{image}`"));
+                out.push(format!(
+                    "`{at}.base` pins `{reference}`, the config says `{image}`"
+                ));
             }
             let written = image.as_str().split_once("@sha256:").map(|(_, hex)| hex);
             if let Some(hex) = written
@@ -436,10 +453,20 @@ fn base_consistency(at: &str, base: &Base, pins: &ImagePins, out: &mut Vec<Strin
                 ));
             }
         }
-        (Base::Debootstrap(d), Some(BasePin::Debootstrap { suite, mirror, snapshot, .. })) => {
+        (
+            Base::Debootstrap(d),
+            Some(BasePin::Debootstrap {
+                suite,
+                mirror,
+                snapshot,
+                ..
+            }),
+        ) => {
             let given = d.snapshot.as_ref().map(|s| s.as_str().to_owned());
             if suite != d.suite.as_str() || mirror != d.mirror.as_str() || *snapshot != given {
-                out.push(format!("`{at}.base` pins another debootstrap (suite, mirror or snapshot)"));
+                out.push(format!(
+                    "`{at}.base` pins another debootstrap (suite, mirror or snapshot)"
+                ));
             }
         }
         (Base::Archive(a), Some(BasePin::Archive { path, sha256 })) => {
@@ -671,7 +698,9 @@ mod tests {
         assert_eq!(freshness(Some(&lock), &s, None), Freshness::Fresh);
 
         let mut edited = lock.clone();
-        if let Some(BasePin::Image { digest, .. }) = &mut edited.default.as_mut().unwrap().image.base {
+        if let Some(BasePin::Image { digest, .. }) =
+            &mut edited.default.as_mut().unwrap().image.base
+        {
             *digest = Digest::of(b"another image");
         }
         let Freshness::Stale(changes) = freshness(Some(&edited), &s, None) else {
@@ -688,7 +717,10 @@ mod tests {
 
         let mut old = lock.clone();
         old.default.as_mut().unwrap().pins = None;
-        assert!(matches!(freshness(Some(&old), &s, None), Freshness::Stale(_)));
+        assert!(matches!(
+            freshness(Some(&old), &s, None),
+            Freshness::Stale(_)
+        ));
     }
 
     #[test]
@@ -708,7 +740,10 @@ mod tests {
         let Freshness::Stale(changes) = freshness(Some(&lock), &s, None) else {
             panic!("a pin other than the config's digest must make the lock stale");
         };
-        assert!(changes[0].contains("the config says sha256:aaaa"), "{changes:?}");
+        assert!(
+            changes[0].contains("the config says sha256:aaaa"),
+            "{changes:?}"
+        );
     }
 
     #[test]

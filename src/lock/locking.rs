@@ -10,8 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::file::{
-    BasePin, ImagePins, LockEntry, PipPin, apt_requests, download_requests,
-    lock_inputs,
+    BasePin, ImagePins, LockEntry, PipPin, apt_requests, download_requests, lock_inputs,
 };
 use crate::plan::Digest;
 use crate::spec::Spec;
@@ -164,9 +163,9 @@ fn image_pins(
             let bytes = crate::project_fs::ProjectRoot::open(project_root)
                 .and_then(|root| root.read(Path::new(a.path.as_str())))
                 .map_err(|e| LockingError::Other {
-                what: format!("archive `{}`", a.path),
-                message: e.to_string(),
-            })?;
+                    what: format!("archive `{}`", a.path),
+                    message: e.to_string(),
+                })?;
             let actual = Digest::of(&bytes);
             if actual.hex() != a.sha256.as_str() {
                 return Err(LockingError::Other {

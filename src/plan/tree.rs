@@ -197,7 +197,13 @@ impl ProjectFiles {
         let mut pending: Vec<Pending> = Vec::new();
         let state_dir = Path::new(".envc");
         let mut folders: Vec<(PathBuf, DirHandle)> = Vec::new();
-        self.visit(PathBuf::new(), &start, &resolved, &mut entries, &mut pending)?;
+        self.visit(
+            PathBuf::new(),
+            &start,
+            &resolved,
+            &mut entries,
+            &mut pending,
+        )?;
         if start.kind == FsKind::Dir {
             folders.push((PathBuf::new(), self.fs.open_dir(referenced)?));
         }
@@ -216,7 +222,13 @@ impl ProjectFiles {
                     });
                     continue;
                 }
-                self.visit(child_rel.clone(), &child.stat, &resolved, &mut entries, &mut pending)?;
+                self.visit(
+                    child_rel.clone(),
+                    &child.stat,
+                    &resolved,
+                    &mut entries,
+                    &mut pending,
+                )?;
                 if child.stat.kind == FsKind::Dir {
                     folders.push((child_rel, dir.open_dir(&child.name)?));
                 }
@@ -548,8 +560,17 @@ mod tests {
         // Inside a copied folder, a symlink out is recorded as a link, never followed.
         symlink("/etc/shadow", dir.path().join("src/shadow")).unwrap();
         let tree = files.tree("src").unwrap();
-        let link = tree.entries.iter().find(|e| e.path == Path::new("shadow")).unwrap();
-        assert_eq!(link.kind, EntryKind::Symlink { target: "/etc/shadow".into() });
+        let link = tree
+            .entries
+            .iter()
+            .find(|e| e.path == Path::new("shadow"))
+            .unwrap();
+        assert_eq!(
+            link.kind,
+            EntryKind::Symlink {
+                target: "/etc/shadow".into()
+            }
+        );
     }
 
     fn filetime_now_plus(secs: i64) -> i64 {

@@ -114,6 +114,8 @@ pub struct EntryStat {
 }
 
 impl EntryStat {
+    // `stat` field types differ between targets: the casts are needed on some.
+    #[allow(clippy::unnecessary_cast)]
     fn of(st: &rustix::fs::Stat) -> Self {
         EntryStat {
             kind: EntryKind::of(FileType::from_raw_mode(st.st_mode)),
@@ -492,9 +494,10 @@ fn open_file_at(dir: &OwnedFd, name: &[u8], path: &str) -> Result<File, ProjectF
         });
     }
     // `O_NONBLOCK`: opening a FIFO must not wait for a writer; cleared once it is a file.
-    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK | OFlags::NOCTTY;
-    let fd = rustix::fs::openat(dir, OsStr::from_bytes(name), flags, Mode::empty()).map_err(|e| {
-        match e {
+    let flags =
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK | OFlags::NOCTTY;
+    let fd = rustix::fs::openat(dir, OsStr::from_bytes(name), flags, Mode::empty()).map_err(
+        |e| match e {
             Errno::NOENT => ProjectFsError::NotFound {
                 path: path.to_owned(),
             },
@@ -504,8 +507,8 @@ fn open_file_at(dir: &OwnedFd, name: &[u8], path: &str) -> Result<File, ProjectF
                 expected: "file",
             },
             e => io_error(path, e),
-        }
-    })?;
+        },
+    )?;
     let st = rustix::fs::fstat(&fd).map_err(|e| io_error(path, e))?;
     let kind = EntryKind::of(FileType::from_raw_mode(st.st_mode));
     if kind != EntryKind::File {
@@ -520,9 +523,13 @@ fn open_file_at(dir: &OwnedFd, name: &[u8], path: &str) -> Result<File, ProjectF
 }
 
 fn kind_at(dir: &OwnedFd, name: &[u8]) -> &'static str {
-    rustix::fs::statat(dir.as_fd(), OsStr::from_bytes(name), AtFlags::SYMLINK_NOFOLLOW)
-        .map(|st| EntryKind::of(FileType::from_raw_mode(st.st_mode)).name())
-        .unwrap_or("missing entry")
+    rustix::fs::statat(
+        dir.as_fd(),
+        OsStr::from_bytes(name),
+        AtFlags::SYMLINK_NOFOLLOW,
+    )
+    .map(|st| EntryKind::of(FileType::from_raw_mode(st.st_mode)).name())
+    .unwrap_or("missing entry")
 }
 
 fn dup_fd(fd: &OwnedFd, path: &str) -> Result<OwnedFd, ProjectFsError> {

@@ -34,8 +34,14 @@ fn plain_paths_and_symlinks_inside_work() {
     assert_eq!(root.read(Path::new("a/rel")).unwrap(), b"in");
     assert_eq!(root.read(Path::new("a/up")).unwrap(), b"top");
     assert_eq!(root.read(Path::new("abs/file")).unwrap(), b"in");
-    assert_eq!(root.canonical(Path::new("abs/file")).unwrap(), Path::new("a/b/file"));
-    assert_eq!(root.canonical(Path::new("a/./b/../b/file")).unwrap(), Path::new("a/b/file"));
+    assert_eq!(
+        root.canonical(Path::new("abs/file")).unwrap(),
+        Path::new("a/b/file")
+    );
+    assert_eq!(
+        root.canonical(Path::new("a/./b/../b/file")).unwrap(),
+        Path::new("a/b/file")
+    );
     assert_eq!(root.canonical(Path::new("")).unwrap(), Path::new(""));
     assert!(root.stat(Path::new("a/missing"), true).unwrap().is_none());
 }
@@ -83,7 +89,10 @@ fn loops_and_special_files_are_errors_not_hangs() {
     .unwrap();
     assert!(matches!(
         root.read(Path::new("fifo")),
-        Err(ProjectFsError::WrongKind { kind: "named pipe", .. })
+        Err(ProjectFsError::WrongKind {
+            kind: "named pipe",
+            ..
+        })
     ));
 }
 
@@ -98,7 +107,10 @@ fn a_folder_swapped_for_a_symlink_after_listing_is_not_followed() {
     symlink("/etc", dir.path().join("a/b")).unwrap();
     assert!(matches!(
         a.open_dir(OsStr::new("b")),
-        Err(ProjectFsError::WrongKind { kind: "symlink", .. })
+        Err(ProjectFsError::WrongKind {
+            kind: "symlink",
+            ..
+        })
     ));
     // And a file swapped for a symlink to the host's files is not opened either.
     fs::write(dir.path().join("a/f"), "x").unwrap();
@@ -106,6 +118,9 @@ fn a_folder_swapped_for_a_symlink_after_listing_is_not_followed() {
     symlink("/etc/passwd", dir.path().join("a/f")).unwrap();
     assert!(matches!(
         a.open_file(OsStr::new("f")),
-        Err(ProjectFsError::WrongKind { kind: "symlink", .. })
+        Err(ProjectFsError::WrongKind {
+            kind: "symlink",
+            ..
+        })
     ));
 }

@@ -140,7 +140,10 @@ impl SpecError {
 
     /// Recompute the source and related notes after a location changed.
     fn finish(mut self) -> Self {
-        self.source = self.at.as_ref().map(|(span, _)| Src::new(span.file.clone()));
+        self.source = self
+            .at
+            .as_ref()
+            .map(|(span, _)| Src::new(span.file.clone()));
         let primary_file = self.at.as_ref().map(|(s, _)| s.file.clone());
         self.related = self
             .notes
@@ -325,7 +328,13 @@ fn printable(text: &str) -> String {
         return text.to_owned();
     }
     text.chars()
-        .map(|c| if hidden(c) { "?".repeat(c.len_utf8()) } else { c.to_string() })
+        .map(|c| {
+            if hidden(c) {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
         .collect()
 }
 

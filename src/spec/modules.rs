@@ -147,7 +147,10 @@ impl Loader<'_> {
                         .map_err(|e| std::io::Error::other(e.to_string()))
                         .and_then(|bytes| {
                             String::from_utf8(bytes).map_err(|_| {
-                                std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not valid UTF-8")
+                                std::io::Error::new(
+                                    std::io::ErrorKind::InvalidData,
+                                    "it is not valid UTF-8",
+                                )
                             })
                         }),
                     _ => std::fs::read_to_string(path),
@@ -176,7 +179,9 @@ impl Loader<'_> {
                 let err = SpecError::new(ErrorKind::UnknownFileKind {
                     path: PathBuf::from(display_name(path, self.root)),
                 });
-                let err = err.help("a module is a `.nix` or `.json` file; copy data files with `build.files`");
+                let err = err.help(
+                    "a module is a `.nix` or `.json` file; copy data files with `build.files`",
+                );
                 Err(match imported_at {
                     Some((span, _)) => err.at(Some(span), "imported here"),
                     None => err,

@@ -217,7 +217,10 @@ mod tests {
 
     #[test]
     fn samples_stand_for_host_values() {
-        assert_eq!(sample("{home}/.cache/{project_slug}", true), "/home/user/.cache/project-0a1b2c3d");
+        assert_eq!(
+            sample("{home}/.cache/{project_slug}", true),
+            "/home/user/.cache/project-0a1b2c3d"
+        );
         assert_eq!(sample("{env:DATA}/x", true), "/env/x");
         assert_eq!(sample("{env:DATA}/x", false), "env/x");
         assert_eq!(sample("a{{b}}", true), "a{b}");

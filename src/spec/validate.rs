@@ -41,14 +41,19 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
         match network.name.as_ref().map(|n| n.as_str()) {
             None => {
                 return Err(v
-                    .invalid(&["run", "network", "create"], "`create` needs a network `name`")
+                    .invalid(
+                        &["run", "network", "create"],
+                        "`create` needs a network `name`",
+                    )
                     .help("set `run.network.name`, for example `\"{project_slug}-net\"`"));
             }
             Some(special @ ("host" | "none" | "bridge")) => {
                 return Err(v
                     .invalid(
                         &["run", "network", "create"],
-                        &format!("the `{special}` network is the engine's own and cannot be created"),
+                        &format!(
+                            "the `{special}` network is the engine's own and cannot be created"
+                        ),
                     )
                     .help("remove `create`: the engine always has it"));
             }
@@ -60,12 +65,18 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
     for (i, port) in spec.run.ports.iter().enumerate() {
         if port.container == 0 {
             return Err(v
-                .invalid(&["run", "ports", &i.to_string(), "container"], "port 0 is not a port")
+                .invalid(
+                    &["run", "ports", &i.to_string(), "container"],
+                    "port 0 is not a port",
+                )
                 .help("ports are 1 to 65535"));
         }
         if port.host == Some(0) {
             return Err(v
-                .invalid(&["run", "ports", &i.to_string(), "host"], "port 0 is not a port")
+                .invalid(
+                    &["run", "ports", &i.to_string(), "host"],
+                    "port 0 is not a port",
+                )
                 .help("leave `host` out to publish on the same port as `container`"));
         }
         let host = port.host.unwrap_or(port.container);
@@ -98,13 +109,24 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
         }
         for (i, port) in service.ports.iter().enumerate() {
             let at_port = |field: &str| {
-                vec!["services".to_string(), name.to_string(), "ports".into(), i.to_string(), field.to_string()]
+                vec![
+                    "services".to_string(),
+                    name.to_string(),
+                    "ports".into(),
+                    i.to_string(),
+                    field.to_string(),
+                ]
             };
-            for (field, value) in [("container", Some(port.container)), ("publish", port.publish)] {
+            for (field, value) in [
+                ("container", Some(port.container)),
+                ("publish", port.publish),
+            ] {
                 if value == Some(0) {
                     let path = at_port(field);
                     let segs: Vec<&str> = path.iter().map(String::as_str).collect();
-                    return Err(v.invalid(&segs, "port 0 is not a port").help("ports are 1 to 65535"));
+                    return Err(v
+                        .invalid(&segs, "port 0 is not a port")
+                        .help("ports are 1 to 65535"));
                 }
             }
             if let Some(host) = port.publish {
@@ -135,19 +157,24 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
                 .help("write `-1` for unlimited"));
         }
         if limit.soft != -1 && (limit.hard != -1 && limit.soft > limit.hard) {
-            return Err(v.invalid(
-                &at,
-                &format!(
-                    "soft limit {} is above hard limit {}",
-                    limit.soft, limit.hard
-                ),
-            ).help("the soft limit is at most the hard limit"));
+            return Err(v
+                .invalid(
+                    &at,
+                    &format!(
+                        "soft limit {} is above hard limit {}",
+                        limit.soft, limit.hard
+                    ),
+                )
+                .help("the soft limit is at most the hard limit"));
         }
     }
     for (field, id) in [("uid", user.uid), ("gid", user.gid)] {
         if id == Some(u32::MAX) {
             return Err(v
-                .invalid(&["run", "user", field], &format!("`{field}` 4294967295 is not an id"))
+                .invalid(
+                    &["run", "user", field],
+                    &format!("`{field}` 4294967295 is not an id"),
+                )
                 .help("it means \"no id\" to the kernel (`(uid_t) -1`); choose another"));
         }
     }

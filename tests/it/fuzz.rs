@@ -26,11 +26,52 @@ const BUDGET: Duration = Duration::from_secs(45);
 /// Strings that broke or nearly broke some tool: control characters, quotes, shell and
 /// Dockerfile syntax, paths out, placeholders, huge and odd numbers.
 const HOSTILE: &[&str] = &[
-    "\n", "\r\n", "\u{0}", "\u{1b}]0;x\u{7}", "\u{9b}", "\u{202e}", "\"", "'", "\\", "`",
-    "$(id)", "${HOME}", "{home}", "{env:X}", "{{", "}}", "../", "/..", "//", "/", ".",
-    "a/../b", ":", ",", ";", "@sha256:", "--", " -r /etc/shadow", "%setup", "\nRUN id\n",
-    "\n%post\nid\n", "<<EOF", "#", "=", "*", "é", "\u{fffd}", "0", "-1", "65536",
-    "4294967295", "1e309", "true", "null", "[]", "{}",
+    "\n",
+    "\r\n",
+    "\u{0}",
+    "\u{1b}]0;x\u{7}",
+    "\u{9b}",
+    "\u{202e}",
+    "\"",
+    "'",
+    "\\",
+    "`",
+    "$(id)",
+    "${HOME}",
+    "{home}",
+    "{env:X}",
+    "{{",
+    "}}",
+    "../",
+    "/..",
+    "//",
+    "/",
+    ".",
+    "a/../b",
+    ":",
+    ",",
+    ";",
+    "@sha256:",
+    "--",
+    " -r /etc/shadow",
+    "%setup",
+    "\nRUN id\n",
+    "\n%post\nid\n",
+    "<<EOF",
+    "#",
+    "=",
+    "*",
+    "é",
+    "\u{fffd}",
+    "0",
+    "-1",
+    "65536",
+    "4294967295",
+    "1e309",
+    "true",
+    "null",
+    "[]",
+    "{}",
 ];
 
 struct Rng(u64);
@@ -45,7 +86,11 @@ impl Rng {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 
     fn hostile(&mut self) -> &'static str {
@@ -56,16 +101,27 @@ impl Rng {
 fn seeds() -> Vec<(PathBuf, Vec<u8>)> {
     let root = support::repo_root();
     let mut files = Vec::new();
-    let mut dirs = vec![root.join("examples"), root.join("tests/spec/bad"), root.join("tests/plan")];
+    let mut dirs = vec![
+        root.join("examples"),
+        root.join("tests/spec/bad"),
+        root.join("tests/plan"),
+    ];
     while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             if kind.is_dir() && !path.ends_with("snapshots") && !path.ends_with("parts") {
                 dirs.push(path);
             } else if kind.is_file()
-                && matches!(path.extension().and_then(|e| e.to_str()), Some("nix" | "json"))
+                && matches!(
+                    path.extension().and_then(|e| e.to_str()),
+                    Some("nix" | "json")
+                )
                 && let Ok(bytes) = std::fs::read(&path)
             {
                 files.push((path, bytes));
@@ -141,7 +197,9 @@ fn mutate_json(rng: &mut Rng, seed: &Value) -> Vec<u8> {
         let path = paths[rng.below(paths.len())].clone();
         let hostile = rng.hostile();
         let choice = rng.below(6);
-        let Some(target) = at_mut(&mut value, &path) else { continue };
+        let Some(target) = at_mut(&mut value, &path) else {
+            continue;
+        };
         match (choice, target) {
             (0 | 1, Value::String(s)) => {
                 let at = rng.below(s.len() + 1);
@@ -153,7 +211,11 @@ fn mutate_json(rng: &mut Rng, seed: &Value) -> Vec<u8> {
                 map.insert(hostile.to_owned(), Value::String(hostile.to_owned()));
             }
             (4, Value::Object(map)) if !map.is_empty() => {
-                let key = map.keys().nth(rng.below(map.len())).cloned().unwrap_or_default();
+                let key = map
+                    .keys()
+                    .nth(rng.below(map.len()))
+                    .cloned()
+                    .unwrap_or_default();
                 map.remove(&key);
             }
             (_, target) => {
@@ -207,7 +269,10 @@ fn fuzz_spec_checks_and_emitters_short_run() {
             let _ = std::fs::create_dir_all(&failures);
             let file = failures.join(format!("input-{i}.{}", if nix { "nix" } else { "json" }));
             let _ = std::fs::write(&file, &input);
-            panic!("input {i} panicked; written to {}", Path::new(&file).display());
+            panic!(
+                "input {i} panicked; written to {}",
+                Path::new(&file).display()
+            );
         }
         ran += 1;
     }
@@ -217,5 +282,8 @@ fn fuzz_spec_checks_and_emitters_short_run() {
     );
     assert!(ran >= 200, "only {ran} inputs ran in the time budget");
     // The stream must exercise the emitters, not only the parser.
-    assert!(emitted * 20 >= ran, "only {emitted} of {ran} inputs reached the emitters");
+    assert!(
+        emitted * 20 >= ran,
+        "only {emitted} of {ran} inputs reached the emitters"
+    );
 }

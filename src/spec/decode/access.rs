@@ -15,7 +15,6 @@ use crate::lang::Located;
 use crate::source::Span;
 use crate::spec::model::checker;
 
-
 pub(super) struct Seq<'a, I> {
     pub(super) items: I,
     pub(super) path: Rc<Seg>,

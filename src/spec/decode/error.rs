@@ -12,7 +12,6 @@ use crate::source::Span;
 use crate::spec::error::{ErrorKind, SpecError};
 use crate::spec::suggest;
 
-
 /// How a value's kind is named in messages (Nix vocabulary, with scalars shown).
 fn describe(data: &Data) -> String {
     match data {
@@ -111,7 +110,12 @@ impl DeError {
     }
 
     /// Fill in where the error happened, unless an inner value already did.
-    pub(super) fn locate(mut self, value_span: Option<&Span>, at: &Seg, found: Option<&Data>) -> Self {
+    pub(super) fn locate(
+        mut self,
+        value_span: Option<&Span>,
+        at: &Seg,
+        found: Option<&Data>,
+    ) -> Self {
         let inner = &mut self.0;
         if inner.at.is_none() {
             inner.at = Some(path_text(at));
@@ -211,7 +215,9 @@ fn type_help(expected: &str, found: &str) -> String {
     let quoted = found.starts_with("a string");
     if expected.starts_with("an integer") && quoted {
         "write the number without quotes".into()
-    } else if expected.contains("string") && (found.starts_with("an integer") || found.starts_with("a float")) {
+    } else if expected.contains("string")
+        && (found.starts_with("an integer") || found.starts_with("a float"))
+    {
         "write the value in quotes, as a string".into()
     } else if expected == "a boolean" {
         "write `true` or `false`, without quotes".into()
@@ -325,4 +331,3 @@ impl de::Error for DeError {
         DeError::new(DeKind::MissingField { field })
     }
 }
-

@@ -61,7 +61,9 @@ impl<'a> De<'a> {
                 Ok(format!("{{project}}/{}", rel.to_string_lossy()))
             }
             (n, None)
-                if n == ProjectPath::NEWTYPE || n == RunString::NEWTYPE || n == HostPath::NEWTYPE =>
+                if n == ProjectPath::NEWTYPE
+                    || n == RunString::NEWTYPE
+                    || n == HostPath::NEWTYPE =>
             {
                 Err(self.locate(DeError::new(DeKind::Checked {
                     message: format!("`{}` is outside the project", path.display()),

@@ -4,8 +4,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::kinds::{
-    AptName, BuildString, Codename, Component, DebootstrapVariant, ImageRef, MirrorUrl, ProjectPath,
-    Sha256, SnapshotStamp, via,
+    AptName, BuildString, Codename, Component, DebootstrapVariant, ImageRef, MirrorUrl,
+    ProjectPath, Sha256, SnapshotStamp, via,
 };
 
 /// Where the image starts from. Exactly one of `image`, `debootstrap` or `archive`.
@@ -31,15 +31,24 @@ pub struct DebootstrapBase {
     #[schemars(with = "Codename")]
     pub suite: BuildString,
     /// The debootstrap variant: `minbase` (smallest), `buildd` or `-` (standard).
-    #[serde(default = "default_variant", deserialize_with = "via::build::<_, DebootstrapVariant>")]
+    #[serde(
+        default = "default_variant",
+        deserialize_with = "via::build::<_, DebootstrapVariant>"
+    )]
     #[schemars(with = "DebootstrapVariant")]
     pub variant: BuildString,
     /// The archive mirror to bootstrap from.
-    #[serde(default = "default_mirror", deserialize_with = "via::build::<_, MirrorUrl>")]
+    #[serde(
+        default = "default_mirror",
+        deserialize_with = "via::build::<_, MirrorUrl>"
+    )]
     #[schemars(with = "MirrorUrl")]
     pub mirror: BuildString,
     /// Archive components to enable.
-    #[serde(default = "default_components", deserialize_with = "via::build_vec::<_, Component>")]
+    #[serde(
+        default = "default_components",
+        deserialize_with = "via::build_vec::<_, Component>"
+    )]
     #[schemars(with = "Vec<Component>")]
     pub components: Vec<BuildString>,
     /// Extra packages included in the bootstrap itself.

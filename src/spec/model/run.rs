@@ -127,7 +127,10 @@ pub struct UserSpec {
     #[schemars(with = "Option<RunPath>")]
     pub home: Option<RunString>,
     /// The user's login shell.
-    #[serde(default = "default_shell", deserialize_with = "via::string::<_, AbsPath>")]
+    #[serde(
+        default = "default_shell",
+        deserialize_with = "via::string::<_, AbsPath>"
+    )]
     #[schemars(with = "AbsPath")]
     pub shell: String,
 }
@@ -170,7 +173,10 @@ pub struct ProjectMount {
     #[serde(default = "super::default_true")]
     pub enable: bool,
     /// Where the project is mounted; also the working directory.
-    #[serde(default = "default_project_target", deserialize_with = "via::run::<_, RunPath>")]
+    #[serde(
+        default = "default_project_target",
+        deserialize_with = "via::run::<_, RunPath>"
+    )]
     #[schemars(with = "RunPath")]
     pub target: RunString,
     /// Mount it read-only.
@@ -280,7 +286,10 @@ pub struct Port {
     #[serde(default)]
     pub host: Option<u16>,
     /// The host address to bind (an IP address); loopback unless set.
-    #[serde(default = "default_address", deserialize_with = "via::string::<_, Address>")]
+    #[serde(
+        default = "default_address",
+        deserialize_with = "via::string::<_, Address>"
+    )]
     #[schemars(with = "Address")]
     pub address: String,
     /// The protocol.

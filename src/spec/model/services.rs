@@ -61,7 +61,10 @@ pub struct ServicePort {
     #[serde(default)]
     pub publish: Option<u16>,
     /// The host address a published port binds to (an IP address).
-    #[serde(default = "super::run::default_address", deserialize_with = "via::string::<_, Address>")]
+    #[serde(
+        default = "super::run::default_address",
+        deserialize_with = "via::string::<_, Address>"
+    )]
     #[schemars(with = "Address")]
     pub address: String,
 }

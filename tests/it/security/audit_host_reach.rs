@@ -32,7 +32,10 @@ fn hostile() -> Project {
 #[test]
 fn host_reaching_settings_are_listed_and_fail_strict() {
     let project = hostile();
-    let run = envc().current_dir(project.path()).args(["audit", "--json"]).run();
+    let run = envc()
+        .current_dir(project.path())
+        .args(["audit", "--json"])
+        .run();
     assert_eq!(run.code(), 0, "{}", run.stderr());
     let report: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
     assert_eq!(report["unpinned"], 0, "{report}");
@@ -41,7 +44,13 @@ fn host_reaching_settings_are_listed_and_fail_strict() {
         .unwrap()
         .iter()
         .filter(|r| r["host"] == true)
-        .map(|r| format!("{} {}", r["setting"].as_str().unwrap(), r["reason"].as_str().unwrap()))
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["setting"].as_str().unwrap(),
+                r["reason"].as_str().unwrap()
+            )
+        })
         .collect();
     for expected in [
         "run.mounts.0.source read-write bind of `/`",
@@ -58,16 +67,30 @@ fn host_reaching_settings_are_listed_and_fail_strict() {
         "run.devices `/dev/sda` gives raw access",
         "targets.apptainer.binds.0 read-write bind of `/root`",
     ] {
-        assert!(host.iter().any(|h| h.starts_with(expected)), "missing `{expected}` in {host:#?}");
+        assert!(
+            host.iter().any(|h| h.starts_with(expected)),
+            "missing `{expected}` in {host:#?}"
+        );
     }
     assert!(!host.iter().any(|h| h.contains("`TERM`")), "{host:#?}");
     assert_eq!(report["host_reaching"], host.len());
 
     let table = envc().current_dir(project.path()).arg("audit").run();
-    assert!(table.stdout().contains("HOST read-write bind of `/`"), "{}", table.stdout());
-    let strict = envc().current_dir(project.path()).args(["audit", "--strict"]).run();
+    assert!(
+        table.stdout().contains("HOST read-write bind of `/`"),
+        "{}",
+        table.stdout()
+    );
+    let strict = envc()
+        .current_dir(project.path())
+        .args(["audit", "--strict"])
+        .run();
     assert_eq!(strict.code(), 1, "{}", strict.stderr());
-    assert!(strict.stderr().contains("reach into the host"), "{}", strict.stderr());
+    assert!(
+        strict.stderr().contains("reach into the host"),
+        "{}",
+        strict.stderr()
+    );
 }
 
 #[test]
@@ -81,6 +104,9 @@ fn a_plain_config_has_no_host_reach() {
             "pass_env": ["TERM", "LANG"],
         },
     }));
-    let strict = envc().current_dir(project.path()).args(["audit", "--strict"]).run();
+    let strict = envc()
+        .current_dir(project.path())
+        .args(["audit", "--strict"])
+        .run();
     assert_eq!(strict.code(), 0, "{}\n{}", strict.stdout(), strict.stderr());
 }

@@ -8,26 +8,51 @@ use crate::build::project::Project;
 use crate::support::envc;
 
 fn raw_controls(text: &str) -> Vec<char> {
-    text.chars().filter(|c| c.is_control() && *c != '\n').collect()
+    text.chars()
+        .filter(|c| c.is_control() && *c != '\n')
+        .collect()
 }
 
 #[test]
 fn nul_esc_osc_and_c1_are_refused_and_never_echoed_raw() {
     for (extra, fragment) in [
-        (json!({ "description": "\u{1b}]0;owned\u{7}\u{1b}[2J" }), "contains an ESC character"),
-        (json!({ "run": { "env": { "X": "a\u{0}b" } } }), "contains a NUL character"),
-        (json!({ "build": { "env": { "X": "\u{1b}]52;c;cGF5bG9hZA==\u{7}" } } }), "contains an ESC character"),
+        (
+            json!({ "description": "\u{1b}]0;owned\u{7}\u{1b}[2J" }),
+            "contains an ESC character",
+        ),
+        (
+            json!({ "run": { "env": { "X": "a\u{0}b" } } }),
+            "contains a NUL character",
+        ),
+        (
+            json!({ "build": { "env": { "X": "\u{1b}]52;c;cGF5bG9hZA==\u{7}" } } }),
+            "contains an ESC character",
+        ),
         (json!({ "run": { "env": { "X": "\u{9b}2J" } } }), "U+009B"),
-        (json!({ "build": { "labels": { "org.example.note": "\u{1b}[8m" } } }), "contains an ESC character"),
-        (json!({ "build": { "steps": [{ "name": "build\u{1b}[1A", "run": "true" }] } }), "contains an ESC character"),
+        (
+            json!({ "build": { "labels": { "org.example.note": "\u{1b}[8m" } } }),
+            "contains an ESC character",
+        ),
+        (
+            json!({ "build": { "steps": [{ "name": "build\u{1b}[1A", "run": "true" }] } }),
+            "contains an ESC character",
+        ),
     ] {
         let mut config = json!({ "name": "ctl", "base": { "image": "debian:bookworm" } });
-        config.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        config
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         let project = Project::new(&config);
         let check = envc().current_dir(project.path()).arg("check").run();
         assert_eq!(check.code(), 2, "{}", check.stderr());
         assert!(check.stderr().contains(fragment), "{}", check.stderr());
-        assert_eq!(raw_controls(&check.stderr()), Vec::<char>::new(), "{:?}", check.stderr());
+        assert_eq!(
+            raw_controls(&check.stderr()),
+            Vec::<char>::new(),
+            "{:?}",
+            check.stderr()
+        );
     }
 }
 
@@ -42,7 +67,12 @@ fn a_raw_esc_in_the_config_file_is_hidden_in_the_snippet() {
     let check = envc().current_dir(dir.path()).arg("check").run();
     assert_eq!(check.code(), 2, "{}", check.stderr());
     assert!(check.stderr().contains("envc.nix:2:"), "{}", check.stderr());
-    assert_eq!(raw_controls(&check.stderr()), Vec::<char>::new(), "{:?}", check.stderr());
+    assert_eq!(
+        raw_controls(&check.stderr()),
+        Vec::<char>::new(),
+        "{:?}",
+        check.stderr()
+    );
 }
 
 #[test]
@@ -58,7 +88,14 @@ fn scripts_and_file_texts_keep_their_escapes() {
     }));
     let check = envc().current_dir(project.path()).arg("check").run();
     assert_eq!(check.code(), 0, "{}", check.stderr());
-    let show = envc().current_dir(project.path()).args(["show", "--json"]).run();
+    let show = envc()
+        .current_dir(project.path())
+        .args(["show", "--json"])
+        .run();
     assert_eq!(show.code(), 0, "{}", show.stderr());
-    assert_eq!(raw_controls(&show.stdout()), Vec::<char>::new(), "JSON escapes them");
+    assert_eq!(
+        raw_controls(&show.stdout()),
+        Vec::<char>::new(),
+        "JSON escapes them"
+    );
 }

@@ -17,7 +17,10 @@ fn locked_project(variants: Value) -> Option<Project> {
     }));
     let lock = envc().current_dir(project.path()).arg("lock").run();
     assert_eq!(lock.code(), 0, "{}", lock.stderr());
-    let check = envc().current_dir(project.path()).args(["lock", "--check"]).run();
+    let check = envc()
+        .current_dir(project.path())
+        .args(["lock", "--check"])
+        .run();
     assert_eq!(check.code(), 0, "{}", check.stderr());
     Some(project)
 }
@@ -31,7 +34,9 @@ fn edit_lock(project: &Project, edit: impl FnOnce(&mut Value)) {
 
 #[test]
 fn an_edited_base_digest_is_stale() {
-    let Some(project) = locked_project(json!({})) else { return };
+    let Some(project) = locked_project(json!({})) else {
+        return;
+    };
     edit_lock(&project, |lock| {
         let digest = &mut lock["default"]["image"]["base"]["image"]["digest"];
         let forged = format!("sha256:{}", "0".repeat(64));
@@ -39,9 +44,16 @@ fn an_edited_base_digest_is_stale() {
         assert_ne!(*digest, json!(forged));
         *digest = json!(forged);
     });
-    let check = envc().current_dir(project.path()).args(["lock", "--check"]).run();
+    let check = envc()
+        .current_dir(project.path())
+        .args(["lock", "--check"])
+        .run();
     assert_eq!(check.code(), 1, "{}", check.stderr());
-    assert!(check.stderr().contains("edited by hand"), "{}", check.stderr());
+    assert!(
+        check.stderr().contains("edited by hand"),
+        "{}",
+        check.stderr()
+    );
     // A build refuses it instead of building from another image.
     let build = project.build(&[]);
     assert_eq!(build.code(), 2, "{}", build.stderr());
@@ -50,24 +62,42 @@ fn an_edited_base_digest_is_stale() {
 
 #[test]
 fn an_entry_whose_config_checksum_does_not_match_is_stale() {
-    let Some(project) = locked_project(json!({})) else { return };
+    let Some(project) = locked_project(json!({})) else {
+        return;
+    };
     edit_lock(&project, |lock| {
         lock["default"]["config"] = json!(format!("sha256:{}", "1".repeat(64)));
     });
-    let check = envc().current_dir(project.path()).args(["lock", "--check"]).run();
+    let check = envc()
+        .current_dir(project.path())
+        .args(["lock", "--check"])
+        .run();
     assert_eq!(check.code(), 1, "{}", check.stderr());
-    assert!(check.stderr().contains("`config` checksum"), "{}", check.stderr());
+    assert!(
+        check.stderr().contains("`config` checksum"),
+        "{}",
+        check.stderr()
+    );
 }
 
 #[test]
 fn an_entry_for_a_removed_variant_is_reported() {
-    let Some(project) = locked_project(json!({ "extra": {} })) else { return };
+    let Some(project) = locked_project(json!({ "extra": {} })) else {
+        return;
+    };
     let mut config: Value =
         serde_json::from_str(&std::fs::read_to_string(project.path().join("envc.json")).unwrap())
             .unwrap();
     config["variants"] = json!({});
     project.config(&config);
-    let check = envc().current_dir(project.path()).args(["lock", "--check"]).run();
+    let check = envc()
+        .current_dir(project.path())
+        .args(["lock", "--check"])
+        .run();
     assert_eq!(check.code(), 1, "{}", check.stderr());
-    assert!(check.stderr().contains("variant `extra` has an entry"), "{}", check.stderr());
+    assert!(
+        check.stderr().contains("variant `extra` has an entry"),
+        "{}",
+        check.stderr()
+    );
 }

@@ -30,7 +30,10 @@ fn with_source(source: &str) -> Project {
 fn a_symlinked_folder_to_etc_is_refused_at_check() {
     let project = with_source("etc/shadow");
     symlink("/etc", project.path().join("etc")).unwrap();
-    refused(&project, "leaves the project through the symlink `etc` (-> `/etc`)");
+    refused(
+        &project,
+        "leaves the project through the symlink `etc` (-> `/etc`)",
+    );
     // Also when the file under it does not exist: the way out is what is refused.
     let project = with_source("etc/no-such-file");
     symlink("/etc", project.path().join("etc")).unwrap();
@@ -61,8 +64,15 @@ fn the_evaluator_cannot_read_through_a_symlinked_folder() {
     .unwrap();
     let check = envc().current_dir(dir.path()).arg("check").run();
     assert_eq!(check.code(), 2, "{}", check.stderr());
-    assert!(check.stderr().contains("outside the project root"), "{}", check.stderr());
-    for expr in ["builtins.pathExists ./etc/hostname", "builtins.readDir ./etc"] {
+    assert!(
+        check.stderr().contains("outside the project root"),
+        "{}",
+        check.stderr()
+    );
+    for expr in [
+        "builtins.pathExists ./etc/hostname",
+        "builtins.readDir ./etc",
+    ] {
         let run = envc()
             .current_dir(dir.path())
             .args(["eval", "--root", "."])
@@ -75,7 +85,9 @@ fn the_evaluator_cannot_read_through_a_symlinked_folder() {
 #[test]
 fn symlinks_inside_a_copied_folder_are_copied_as_links_never_followed() {
     let rt = engine::runtime();
-    let Some(engine) = engine::engine(&rt) else { return };
+    let Some(engine) = engine::engine(&rt) else {
+        return;
+    };
     let base = busybox::image(&rt, &engine);
     let project = Project::new(&json!({
         "name": crate::support::docker::unique_name("escape"),
@@ -85,7 +97,11 @@ fn symlinks_inside_a_copied_folder_are_copied_as_links_never_followed() {
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret"), "host secret\n").unwrap();
     project.write("src/ok", "ok\n");
-    symlink(outside.path().join("secret"), project.path().join("src/leak")).unwrap();
+    symlink(
+        outside.path().join("secret"),
+        project.path().join("src/leak"),
+    )
+    .unwrap();
     symlink("../../..", project.path().join("src/up")).unwrap();
     let built = project.build(&[]);
     assert_eq!(built.code(), 0, "{}", built.stderr());

@@ -74,7 +74,10 @@ fn every_bad_config_fails_with_its_snapshotted_error() {
         );
         assert!(run.stdout().is_empty(), "{name}: nothing on stdout");
         // Every error names the file and a line:column in it, and says how to fix it.
-        assert!(location.is_match(&stderr), "{name}: no file:line:col\n{stderr}");
+        assert!(
+            location.is_match(&stderr),
+            "{name}: no file:line:col\n{stderr}"
+        );
         assert!(stderr.contains("help:"), "{name}: no help\n{stderr}");
         let fragment = expect
             .get(&name)

@@ -93,10 +93,14 @@ fn check_variant(s: &str) -> Result<(), Invalid> {
     const VARIANTS: &[&str] = &["minbase", "buildd", "fakechroot", "-"];
     if !VARIANTS.contains(&s) {
         let help = match crate::spec::suggest::closest(s, VARIANTS.iter().copied()) {
-            Some(best) => format!("did you mean `{best}`? variants: `minbase`, `buildd`, `fakechroot`, `-`"),
+            Some(best) => {
+                format!("did you mean `{best}`? variants: `minbase`, `buildd`, `fakechroot`, `-`")
+            }
             None => "variants: `minbase`, `buildd`, `fakechroot`, `-` (standard)".into(),
         };
-        return Err(Invalid::new(format!("`{}` is not a debootstrap variant", shown(s))).help(help));
+        return Err(
+            Invalid::new(format!("`{}` is not a debootstrap variant", shown(s))).help(help),
+        );
     }
     Ok(())
 }
@@ -141,7 +145,9 @@ fn is_apt_name(name: &str) -> bool {
 /// Debian Policy §5.6.12: `[epoch:]upstream_version[-debian_revision]`.
 fn is_apt_version(version: &str) -> bool {
     let upstream = match version.split_once(':') {
-        Some((epoch, rest)) if !epoch.is_empty() && epoch.chars().all(|c| c.is_ascii_digit()) => rest,
+        Some((epoch, rest)) if !epoch.is_empty() && epoch.chars().all(|c| c.is_ascii_digit()) => {
+            rest
+        }
         Some(_) => return false,
         None => version,
     };
@@ -175,10 +181,16 @@ fn check_apt_package(s: &str) -> Result<(), Invalid> {
     if let Some(arch) = arch
         && (arch.is_empty()
             || !arch.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-            || !arch.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+            || !arch
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
     {
-        return Err(Invalid::new(format!("`{}` has an invalid architecture `{}`", shown(s), shown(arch)))
-            .help("an architecture is a Debian name such as `amd64`, `arm64` or `i386`"));
+        return Err(Invalid::new(format!(
+            "`{}` has an invalid architecture `{}`",
+            shown(s),
+            shown(arch)
+        ))
+        .help("an architecture is a Debian name such as `amd64`, `arm64` or `i386`"));
     }
     if let Some(version) = version
         && !is_apt_version(version)
@@ -209,7 +221,10 @@ fn check_pip_requirement(s: &str) -> Result<(), Invalid> {
         return Err(pip_error(s, "it is longer than 1000 characters"));
     }
     if let Some(c) = s.chars().find(|c| c.is_control()) {
-        return Err(pip_error(s, &format!("it contains the control character U+{:04X}", c as u32)));
+        return Err(pip_error(
+            s,
+            &format!("it contains the control character U+{:04X}", c as u32),
+        ));
     }
     if let Some(c) = s.chars().find(|c| matches!(c, '#' | '$' | '\\' | '`')) {
         return Err(pip_error(s, &format!("`{c}` is not part of a requirement")));
@@ -240,7 +255,10 @@ fn check_pip_requirement(s: &str) -> Result<(), Invalid> {
         rest = after.trim_start();
     }
     if rest.starts_with('@') {
-        return Err(pip_error(s, "direct URL requirements (`name @ url`) cannot be locked by envc"));
+        return Err(pip_error(
+            s,
+            "direct URL requirements (`name @ url`) cannot be locked by envc",
+        ));
     }
     let spec = rest
         .strip_prefix('(')
@@ -254,15 +272,21 @@ fn check_pip_requirement(s: &str) -> Result<(), Invalid> {
                 .find(|op| clause.starts_with(*op))
                 .map(|op| op.len());
             let Some(op_len) = op_len else {
-                return Err(pip_error(s, &format!("`{}` is not a version specifier", shown(clause))));
+                return Err(pip_error(
+                    s,
+                    &format!("`{}` is not a version specifier", shown(clause)),
+                ));
             };
             let version = clause[op_len..].trim();
             let version_ok = !version.is_empty()
-                && version
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '*' | '+' | '!' | '_' | '-'));
+                && version.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '*' | '+' | '!' | '_' | '-')
+                });
             if !version_ok {
-                return Err(pip_error(s, &format!("`{}` is not a version", shown(version))));
+                return Err(pip_error(
+                    s,
+                    &format!("`{}` is not a version", shown(version)),
+                ));
             }
         }
     }
@@ -270,10 +294,29 @@ fn check_pip_requirement(s: &str) -> Result<(), Invalid> {
         let marker_ok = !marker.is_empty()
             && marker.chars().all(|c| {
                 c.is_ascii_alphanumeric()
-                    || matches!(c, ' ' | '_' | '.' | '\'' | '"' | '<' | '>' | '=' | '!' | '~' | '(' | ')' | '-' | '*' | '+')
+                    || matches!(
+                        c,
+                        ' ' | '_'
+                            | '.'
+                            | '\''
+                            | '"'
+                            | '<'
+                            | '>'
+                            | '='
+                            | '!'
+                            | '~'
+                            | '('
+                            | ')'
+                            | '-'
+                            | '*'
+                            | '+'
+                    )
             });
         if !marker_ok {
-            return Err(pip_error(s, "the environment marker holds characters markers do not use"));
+            return Err(pip_error(
+                s,
+                "the environment marker holds characters markers do not use",
+            ));
         }
     }
     Ok(())

@@ -37,7 +37,9 @@ pub use names::{
     ServiceName, UlimitName, UserName, VolumeName,
 };
 pub use net::{Address, DownloadUrl, ImageRef, IndexUrl, MirrorUrl, Sha256};
-pub use paths::{AbsPath, ApptainerBind, ApptainerHome, DevicePath, HostPath, ProjectPath, RunPath};
+pub use paths::{
+    AbsPath, ApptainerBind, ApptainerHome, DevicePath, HostPath, ProjectPath, RunPath,
+};
 pub use text::{
     BuildString, BuildValue, Line, RunString, RunValue, StepName, Text, escape_controls,
 };

@@ -210,7 +210,9 @@ fn alnum_lower(c: char) -> bool {
 /// Docker's path component: `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`.
 pub(super) fn is_path_component(s: &str) -> bool {
     let bytes = s.as_bytes();
-    if bytes.is_empty() || !alnum_lower(bytes[0] as char) || !alnum_lower(bytes[bytes.len() - 1] as char)
+    if bytes.is_empty()
+        || !alnum_lower(bytes[0] as char)
+        || !alnum_lower(bytes[bytes.len() - 1] as char)
     {
         return false;
     }
@@ -242,10 +244,11 @@ fn check_name(s: &str) -> Result<(), Invalid> {
         ));
     }
     if s.len() > 63 {
-        return Err(
-            Invalid::new(format!("the name `{}` is longer than 63 characters", shown(s)))
-                .help("names become image, container and host names; keep them short"),
-        );
+        return Err(Invalid::new(format!(
+            "the name `{}` is longer than 63 characters",
+            shown(s)
+        ))
+        .help("names become image, container and host names; keep them short"));
     }
     Ok(())
 }
@@ -269,10 +272,11 @@ fn check_env_name(s: &str) -> Result<(), Invalid> {
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !s.starts_with(|c: char| c.is_ascii_digit());
     if !ok {
-        return Err(
-            Invalid::new(format!("`{}` is not an environment variable name", shown(s)))
-                .help("use letters, digits and `_`, not starting with a digit"),
-        );
+        return Err(Invalid::new(format!(
+            "`{}` is not an environment variable name",
+            shown(s)
+        ))
+        .help("use letters, digits and `_`, not starting with a digit"));
     }
     Ok(())
 }
@@ -300,7 +304,8 @@ fn check_cache_id(s: &str) -> Result<(), Invalid> {
     let ok = !s.is_empty()
         && s.len() <= 64
         && s.starts_with(alnum_lower)
-        && s.chars().all(|c| alnum_lower(c) || matches!(c, '.' | '_' | '-'));
+        && s.chars()
+            .all(|c| alnum_lower(c) || matches!(c, '.' | '_' | '-'));
     if !ok {
         return Err(Invalid::new(format!("`{}` is not a cache id", shown(s))).help(
             "a cache id becomes part of a volume name: lowercase letters, digits, `.`, `_` and `-`, at most 64",
@@ -321,7 +326,10 @@ fn is_user_name(s: &str) -> bool {
 }
 
 fn is_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 10 && s.chars().all(|c| c.is_ascii_digit()) && s.parse::<u32>().is_ok()
+    !s.is_empty()
+        && s.len() <= 10
+        && s.chars().all(|c| c.is_ascii_digit())
+        && s.parse::<u32>().is_ok()
 }
 
 fn check_owner(s: &str) -> Result<(), Invalid> {

@@ -120,8 +120,10 @@ fn check_image_ref(s: &str) -> Result<(), Invalid> {
     if let Some(digest) = digest {
         let hex = digest.strip_prefix("sha256:").unwrap_or("");
         if check_sha256(hex).is_err() {
-            return Err(Invalid::new(format!("`{}` has a malformed digest", shown(s)))
-                .help("a digest is `sha256:` followed by 64 lowercase hex digits"));
+            return Err(
+                Invalid::new(format!("`{}` has a malformed digest", shown(s)))
+                    .help("a digest is `sha256:` followed by 64 lowercase hex digits"),
+            );
         }
     }
     // The tag is after the last `:` that comes after the last `/` (a registry port is before it).
@@ -134,14 +136,18 @@ fn check_image_ref(s: &str) -> Result<(), Invalid> {
     let mut components: Vec<&str> = repo.split('/').collect();
     if components.len() > 1 {
         let first = components[0];
-        if first.contains(['.', ':']) || first == "localhost" || first.chars().any(|c| c.is_ascii_uppercase()) {
+        if first.contains(['.', ':'])
+            || first == "localhost"
+            || first.chars().any(|c| c.is_ascii_uppercase())
+        {
             if !is_registry(first) {
                 return Err(bad());
             }
             components.remove(0);
         }
     }
-    if repo.len() > 255 || components.is_empty() || !components.iter().all(|c| is_path_component(c)) {
+    if repo.len() > 255 || components.is_empty() || !components.iter().all(|c| is_path_component(c))
+    {
         return Err(bad());
     }
     match tag {
@@ -173,8 +179,13 @@ fn check_image_ref(s: &str) -> Result<(), Invalid> {
 /// ASCII without spaces, quotes, backslashes or angle brackets.
 fn check_url(s: &str, what: &str, help: &str) -> Result<(), Invalid> {
     check_build_string(s)?;
-    let Some(rest) = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")) else {
-        return Err(Invalid::new(format!("`{}` is not an http(s) URL", shown(s))).help(help.to_owned()));
+    let Some(rest) = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+    else {
+        return Err(
+            Invalid::new(format!("`{}` is not an http(s) URL", shown(s))).help(help.to_owned()),
+        );
     };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
@@ -183,7 +194,11 @@ fn check_url(s: &str, what: &str, help: &str) -> Result<(), Invalid> {
     }
     if let Some((_, host)) = authority.rsplit_once('@') {
         // Never echo the credentials themselves.
-        let scheme = if s.starts_with("https") { "https" } else { "http" };
+        let scheme = if s.starts_with("https") {
+            "https"
+        } else {
+            "http"
+        };
         let redacted = format!("{scheme}://***@{host}{tail}");
         return Err(Invalid::new(format!("{what} `{}` holds credentials", shown(&redacted))).help(
             "a URL in the config is part of the image key, the emitted files and the lock; give credentials to the build host (netrc, a `--secret`) instead",
@@ -194,15 +209,24 @@ fn check_url(s: &str, what: &str, help: &str) -> Result<(), Invalid> {
             .help("percent-encode spaces in URLs as `%20`"));
     }
     if !is_registry(authority) {
-        return Err(Invalid::new(format!("`{}` has an invalid host `{}`", shown(s), shown(authority)))
-            .help("a host is a DNS name (`deb.debian.org`) or an IP address, with an optional `:port`"));
+        return Err(Invalid::new(format!(
+            "`{}` has an invalid host `{}`",
+            shown(s),
+            shown(authority)
+        ))
+        .help(
+            "a host is a DNS name (`deb.debian.org`) or an IP address, with an optional `:port`",
+        ));
     }
     if let Some(c) = tail
         .chars()
         .find(|c| !c.is_ascii_graphic() || matches!(c, '"' | '\'' | '\\' | '<' | '>' | '`'))
     {
-        return Err(Invalid::new(format!("`{}` contains `{}`", shown(s), c.escape_default()))
-            .help("percent-encode it (`%xx`); URLs are printable ASCII without quotes or backslashes"));
+        return Err(
+            Invalid::new(format!("`{}` contains `{}`", shown(s), c.escape_default())).help(
+                "percent-encode it (`%xx`); URLs are printable ASCII without quotes or backslashes",
+            ),
+        );
     }
     Ok(())
 }
@@ -216,11 +240,19 @@ fn check_download_url(s: &str) -> Result<(), Invalid> {
 }
 
 fn check_index_url(s: &str) -> Result<(), Invalid> {
-    check_url(s, "index URL", "a package index is an `http://` or `https://` URL, such as `https://pypi.org/simple`")
+    check_url(
+        s,
+        "index URL",
+        "a package index is an `http://` or `https://` URL, such as `https://pypi.org/simple`",
+    )
 }
 
 fn check_mirror_url(s: &str) -> Result<(), Invalid> {
-    check_url(s, "mirror", "a mirror is an `http://` or `https://` URL, such as `http://deb.debian.org/debian`")
+    check_url(
+        s,
+        "mirror",
+        "a mirror is an `http://` or `https://` URL, such as `http://deb.debian.org/debian`",
+    )
 }
 
 pub(super) fn check_sha256(s: &str) -> Result<(), Invalid> {

@@ -88,21 +88,33 @@ fn path_control(c: char) -> bool {
 }
 
 /// The components of a `/`-separated path, refusing empty, `.` and `..` ones.
-fn canonical_components<'a>(path: &'a str, full: &str, what: &str) -> Result<Vec<&'a str>, Invalid> {
+fn canonical_components<'a>(
+    path: &'a str,
+    full: &str,
+    what: &str,
+) -> Result<Vec<&'a str>, Invalid> {
     let mut parts = Vec::new();
     for part in path.split('/') {
         match part {
             "" => {
-                return Err(Invalid::new(format!("{what} `{}` has an empty component", shown(full)))
-                    .help("write each folder once, with single `/` and no trailing `/`"));
+                return Err(Invalid::new(format!(
+                    "{what} `{}` has an empty component",
+                    shown(full)
+                ))
+                .help("write each folder once, with single `/` and no trailing `/`"));
             }
             "." => {
-                return Err(Invalid::new(format!("{what} `{}` has a `.` component", shown(full)))
-                    .help("write the path without `./` parts"));
+                return Err(
+                    Invalid::new(format!("{what} `{}` has a `.` component", shown(full)))
+                        .help("write the path without `./` parts"),
+                );
             }
             ".." => {
-                return Err(Invalid::new(format!("{what} `{}` has a `..` component", shown(full)))
-                    .help("write the path without `..`: it must not climb out of where it points"));
+                return Err(
+                    Invalid::new(format!("{what} `{}` has a `..` component", shown(full))).help(
+                        "write the path without `..`: it must not climb out of where it points",
+                    ),
+                );
             }
             p => parts.push(p),
         }
@@ -114,12 +126,17 @@ fn canonical_components<'a>(path: &'a str, full: &str, what: &str) -> Result<Vec
 fn check_absolute(path: &str, full: &str, what: &str) -> Result<(), Invalid> {
     refuse_chars(full, what, path_control)?;
     if path.len() > PATH_MAX {
-        return Err(Invalid::new(format!("{what} is longer than {PATH_MAX} bytes")));
+        return Err(Invalid::new(format!(
+            "{what} is longer than {PATH_MAX} bytes"
+        )));
     }
     let Some(rest) = path.strip_prefix('/') else {
-        return Err(Invalid::new(format!("`{}` is not an absolute path", shown(full))).help(
-            format!("{what}s start with `/`, for example `/{}`", shown(path.trim_start_matches("./"))),
-        ));
+        return Err(
+            Invalid::new(format!("`{}` is not an absolute path", shown(full))).help(format!(
+                "{what}s start with `/`, for example `/{}`",
+                shown(path.trim_start_matches("./"))
+            )),
+        );
     };
     if rest.is_empty() {
         return Ok(());
@@ -137,11 +154,15 @@ fn check_project_path(s: &str) -> Result<(), Invalid> {
             .help("project files are named relative to the project root (the config's folder)"));
     }
     if s.split('/').any(|part| part == "..") {
-        return Err(Invalid::new(format!("`{}` leaves the project root", shown(s)))
-            .help("only files inside the project can be used"));
+        return Err(
+            Invalid::new(format!("`{}` leaves the project root", shown(s)))
+                .help("only files inside the project can be used"),
+        );
     }
     if s.len() > PATH_MAX {
-        return Err(Invalid::new(format!("the project path is longer than {PATH_MAX} bytes")));
+        return Err(Invalid::new(format!(
+            "the project path is longer than {PATH_MAX} bytes"
+        )));
     }
     Ok(())
 }
@@ -181,13 +202,18 @@ fn check_device(s: &str) -> Result<(), Invalid> {
     };
     check_absolute(host, s, "device path")?;
     if !host.starts_with("/dev/") {
-        return Err(Invalid::new(format!("`{}` is not a device under `/dev/`", shown(s)))
-            .help("devices are host paths under `/dev/`, such as `/dev/fuse` or `/dev/kvm`"));
+        return Err(
+            Invalid::new(format!("`{}` is not a device under `/dev/`", shown(s)))
+                .help("devices are host paths under `/dev/`, such as `/dev/fuse` or `/dev/kvm`"),
+        );
     }
     if let Some(container) = container {
         if container.contains(':') {
-            return Err(Invalid::new(format!("`{}` has more than two parts", shown(s)))
-                .help("write `/dev/HOST` or `/dev/HOST:/dev/CONTAINER`; permissions are always `rwm`"));
+            return Err(
+                Invalid::new(format!("`{}` has more than two parts", shown(s))).help(
+                    "write `/dev/HOST` or `/dev/HOST:/dev/CONTAINER`; permissions are always `rwm`",
+                ),
+            );
         }
         check_absolute(container, s, "device path")?;
     }
@@ -198,13 +224,17 @@ fn check_apptainer_bind(s: &str) -> Result<(), Invalid> {
     check_run_string(s)?;
     let sample = placeholder::sample(s, true);
     if sample.contains(',') {
-        return Err(Invalid::new(format!("`{}` holds more than one bind", shown(s)))
-            .help("Apptainer reads `,` as a list of binds: give each bind as its own item"));
+        return Err(
+            Invalid::new(format!("`{}` holds more than one bind", shown(s)))
+                .help("Apptainer reads `,` as a list of binds: give each bind as its own item"),
+        );
     }
     let parts: Vec<&str> = sample.split(':').collect();
     if parts.len() > 3 {
-        return Err(Invalid::new(format!("`{}` has more than three parts", shown(s)))
-            .help("write `SRC`, `SRC:DST` or `SRC:DST:ro`"));
+        return Err(
+            Invalid::new(format!("`{}` has more than three parts", shown(s)))
+                .help("write `SRC`, `SRC:DST` or `SRC:DST:ro`"),
+        );
     }
     for path in parts.iter().take(2) {
         check_absolute(path, s, "bind path")?;
@@ -212,8 +242,12 @@ fn check_apptainer_bind(s: &str) -> Result<(), Invalid> {
     if let Some(opts) = parts.get(2)
         && !matches!(*opts, "ro" | "rw")
     {
-        return Err(Invalid::new(format!("`{}` has unknown bind options `{}`", shown(s), shown(opts)))
-            .help("the options of a bind are `ro` or `rw`"));
+        return Err(Invalid::new(format!(
+            "`{}` has unknown bind options `{}`",
+            shown(s),
+            shown(opts)
+        ))
+        .help("the options of a bind are `ro` or `rw`"));
     }
     Ok(())
 }

@@ -46,7 +46,13 @@ fn image_refs_follow_the_reference_grammar() {
 fn debootstrap_words_cannot_reach_the_host_as_paths_or_options() {
     ok("bookworm", Codename::new("bookworm"));
     ok("jammy", Codename::new("jammy"));
-    for s in ["../../../../proc/self/cwd/evil", "bookworm --foreign", "", "Bookworm", "/tmp"] {
+    for s in [
+        "../../../../proc/self/cwd/evil",
+        "bookworm --foreign",
+        "",
+        "Bookworm",
+        "/tmp",
+    ] {
         bad(s, Codename::new(s));
     }
     ok("minbase", DebootstrapVariant::new("minbase"));
@@ -71,10 +77,24 @@ fn debootstrap_words_cannot_reach_the_host_as_paths_or_options() {
 
 #[test]
 fn packages_and_requirements() {
-    for s in ["libssl-dev", "g++=4:12.2.0-3", "libc6:amd64", "curl=7.88.1-10+deb12u5"] {
+    for s in [
+        "libssl-dev",
+        "g++=4:12.2.0-3",
+        "libc6:amd64",
+        "curl=7.88.1-10+deb12u5",
+    ] {
         ok(s, AptPackage::new(s));
     }
-    for s in ["Foo", "a", "curl=", "curl=abc", "curl/bookworm", "lib*", "-y", "curl;id"] {
+    for s in [
+        "Foo",
+        "a",
+        "curl=",
+        "curl=abc",
+        "curl/bookworm",
+        "lib*",
+        "-y",
+        "curl;id",
+    ] {
         bad(s, AptPackage::new(s));
     }
     for s in [
@@ -106,7 +126,17 @@ fn engine_names_follow_the_engine_rules() {
     for s in ["app", "my-app", "a.b", "a__b", "a--b", "py3"] {
         ok(s, Name::new(s));
     }
-    for s in ["a/../b", "A", "a..b", "a.", "-a", "a_", "", "a b", &"a".repeat(64)] {
+    for s in [
+        "a/../b",
+        "A",
+        "a..b",
+        "a.",
+        "-a",
+        "a_",
+        "",
+        "a b",
+        &"a".repeat(64),
+    ] {
         bad(s, Name::new(s));
     }
     ok("db", ServiceName::new("db"));
@@ -158,7 +188,15 @@ fn paths_are_canonical() {
     for s in ["/", "/etc/motd", "/opt/a b"] {
         ok(s, AbsPath::new(s));
     }
-    for s in ["etc", "/etc/../x", "/etc//x", "/etc/", "/./x", "/x\ny", "/{home}"] {
+    for s in [
+        "etc",
+        "/etc/../x",
+        "/etc//x",
+        "/etc/",
+        "/./x",
+        "/x\ny",
+        "/{home}",
+    ] {
         bad(s, AbsPath::new(s));
     }
     ok("run path", RunPath::new("{home}/.cache"));
@@ -176,7 +214,12 @@ fn paths_are_canonical() {
     }
     ok("device", DevicePath::new("/dev/fuse"));
     ok("device", DevicePath::new("/dev/nvidia0:/dev/nvidia1"));
-    for s in ["/etc/shadow", "/dev/../etc/shadow", "/dev/x:/dev/y:rwm", "fuse"] {
+    for s in [
+        "/etc/shadow",
+        "/dev/../etc/shadow",
+        "/dev/x:/dev/y:rwm",
+        "fuse",
+    ] {
         bad(s, DevicePath::new(s));
     }
     ok("bind", ApptainerBind::new("/data:/data:ro"));

@@ -158,7 +158,9 @@ pub(super) fn check_build_string(s: &str) -> Result<(), Invalid> {
 }
 
 fn check_text(s: &str) -> Result<(), Invalid> {
-    no_nul(s, "the text").map_err(|e| e.help("a file with NUL bytes is binary: copy it from the project with `source`"))?;
+    no_nul(s, "the text").map_err(|e| {
+        e.help("a file with NUL bytes is binary: copy it from the project with `source`")
+    })?;
     check_build_string(s)
 }
 
@@ -192,7 +194,9 @@ fn check_line(s: &str) -> Result<(), Invalid> {
 fn check_step_name(s: &str) -> Result<(), Invalid> {
     refuse_chars(s, "the step name", line_control)?;
     if s.trim().is_empty() {
-        return Err(Invalid::new("a step name cannot be empty").help("leave `name` out to have none"));
+        return Err(
+            Invalid::new("a step name cannot be empty").help("leave `name` out to have none")
+        );
     }
     if s.chars().count() > 100 {
         return Err(Invalid::new("the step name is longer than 100 characters")

@@ -45,8 +45,10 @@ fn check_byte_size(s: &str) -> Result<(), Invalid> {
 fn check_file_mode(s: &str) -> Result<(), Invalid> {
     let digits = s.strip_prefix('0').filter(|d| d.len() >= 3).unwrap_or(s);
     if !(3..=4).contains(&digits.len()) || !digits.chars().all(|c| matches!(c, '0'..='7')) {
-        return Err(Invalid::new(format!("`{}` is not an octal file mode", shown(s)))
-            .help("write the mode in octal as a string, for example `\"0644\"` or `\"0755\"`"));
+        return Err(
+            Invalid::new(format!("`{}` is not an octal file mode", shown(s)))
+                .help("write the mode in octal as a string, for example `\"0644\"` or `\"0755\"`"),
+        );
     }
     Ok(())
 }

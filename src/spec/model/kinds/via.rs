@@ -42,7 +42,11 @@ pub fn run_vec_opt<'de, D: Deserializer<'de>, K: Deserialize<'de> + Kind>(
     d: D,
 ) -> Result<Option<Vec<RunString>>, D::Error> {
     match Option::<Vec<K>>::deserialize(d)? {
-        Some(items) => items.into_iter().map(to_run).collect::<Result<_, _>>().map(Some),
+        Some(items) => items
+            .into_iter()
+            .map(to_run)
+            .collect::<Result<_, _>>()
+            .map(Some),
         None => Ok(None),
     }
 }
@@ -75,7 +79,10 @@ pub fn build_opt<'de, D: Deserializer<'de>, K: Deserialize<'de> + Kind>(
 pub fn build_vec<'de, D: Deserializer<'de>, K: Deserialize<'de> + Kind>(
     d: D,
 ) -> Result<Vec<BuildString>, D::Error> {
-    Vec::<K>::deserialize(d)?.into_iter().map(to_build).collect()
+    Vec::<K>::deserialize(d)?
+        .into_iter()
+        .map(to_build)
+        .collect()
 }
 
 /// Environment variables whose values are parsed as `K`.
@@ -121,4 +128,3 @@ pub fn keys<'de, D: Deserializer<'de>, K: Deserialize<'de> + Kind + Ord, V: Dese
         .map(|(k, v)| (k.into_string(), v))
         .collect())
 }
-
