@@ -417,7 +417,9 @@ fn image_consistency(
     base_consistency(at, base, pins, out);
     for (url, sha256) in download_requests(build) {
         match (pins.downloads.get(&url), sha256) {
-            (None, _) => out.push(format!("`{at}.downloads`: `{url}` has no pin")),
+            // A download the config pins itself needs no pin in the lock.
+            (None, None) => out.push(format!("`{at}.downloads`: `{url}` has no pin")),
+            (None, Some(_)) => {}
             (Some(pinned), Some(wanted)) if pinned.hex() != wanted => out.push(format!(
                 "`{at}.downloads`: `{url}` is pinned to {pinned}, the config says sha256:{wanted}"
             )),
