@@ -17,6 +17,7 @@ pub mod init;
 pub mod lang;
 pub mod lock;
 pub mod plan;
+pub mod project_fs;
 pub mod registry;
 pub mod rootfs;
 pub mod run;

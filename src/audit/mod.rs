@@ -2,8 +2,11 @@
 //! that widens what the environment can reach, each with a one-line reason.
 //!
 //! It reads the plan (which already carries the lock's pins), so it reports exactly what a
-//! build would use, and the spec's run side for the risky settings. `--strict` turns any
-//! unpinned input into a failure, for CI.
+//! build would use, and the spec's run side for the risky settings. Settings that reach into
+//! the host ([`host_reach`]) are marked; `--strict` turns any unpinned input and any
+//! host-reaching setting into a failure, for CI.
+
+mod host_reach;
 
 use std::fmt::Write as _;
 
@@ -12,7 +15,7 @@ use serde::Serialize;
 use crate::plan::step::{BaseStep, FileContent};
 use crate::plan::{Plan, ServiceImage, Step, StepKind};
 use crate::spec::Spec;
-use crate::spec::model::{Ipc, UserMode};
+use crate::spec::model::UserMode;
 
 /// How an input is pinned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -60,6 +63,8 @@ pub struct Risk {
     pub setting: String,
     /// Why it matters, in one line.
     pub reason: String,
+    /// It reaches into the host (its files, engine, kernel or secrets): `--strict` fails.
+    pub host: bool,
 }
 
 /// The audit of one environment.
@@ -78,7 +83,12 @@ impl Audit {
             .count()
     }
 
-    /// The plain-text report.
+    /// Number of settings that reach into the host.
+    pub fn host_reaching(&self) -> usize {
+        self.risks.iter().filter(|r| r.host).count()
+    }
+
+    /// The plain-text report (config text escaped: nothing in it can drive the terminal).
     pub fn to_text(&self) -> String {
         let mut out = String::from("INPUTS\n");
         let w_image = self.inputs.iter().map(|i| i.image.len()).max().unwrap_or(0);
@@ -102,16 +112,18 @@ impl Audit {
             .max()
             .unwrap_or(0);
         for r in &self.risks {
-            let _ = writeln!(out, "  {:w_setting$}  {}", r.setting, r.reason);
+            let mark = if r.host { "HOST " } else { "" };
+            let _ = writeln!(out, "  {:w_setting$}  {mark}{}", r.setting, r.reason);
         }
         let _ = writeln!(
             out,
-            "\n{} inputs, {} unpinned, {} risky settings",
+            "\n{} inputs, {} unpinned, {} risky settings ({} reach the host)",
             self.inputs.len(),
             self.unpinned(),
-            self.risks.len()
+            self.risks.len(),
+            self.host_reaching()
         );
-        out
+        escape_controls_keeping_lines(&out)
     }
 }
 
@@ -134,6 +146,7 @@ pub fn audit(spec: &Spec, plan: &Plan) -> Audit {
                     risks.push(Risk {
                         setting: format!("services.{name}.image"),
                         reason: format!("floating tag: `{reference}` can point to another image tomorrow; run `envc lock`"),
+                        host: false,
                     });
                 }
             }
@@ -147,6 +160,7 @@ pub fn audit(spec: &Spec, plan: &Plan) -> Audit {
         }
     }
     run_risks(spec, &mut risks);
+    host_reach::host_risks(spec, &mut risks);
     Audit { inputs, risks }
 }
 
@@ -185,6 +199,7 @@ fn image_inputs(
                     risks.push(Risk {
                         setting: format!("{at}base.image"),
                         reason: format!("floating tag: `{reference}` can point to another image tomorrow; run `envc lock`"),
+                        host: false,
                     });
                 }
             }
@@ -215,6 +230,7 @@ fn image_inputs(
                             risks.push(Risk {
                                 setting: format!("{at}build.apt"),
                                 reason: format!("unversioned package `{package}`: each build may install another version; run `envc lock`"),
+                                host: false,
                             });
                         }
                     }
@@ -236,6 +252,7 @@ fn image_inputs(
                         risks.push(Risk {
                             setting: format!("{at}build.pip.packages"),
                             reason: format!("`{spec}` has no distribution hash: the index can serve other files under the same name; run `envc lock`"),
+                            host: false,
                         });
                     }
                     push("pip", name.to_owned(), pin);
@@ -257,6 +274,7 @@ fn image_inputs(
                             risks.push(Risk {
                                 setting: format!("{at}build.files.\"{}\".url", file.target),
                                 reason: format!("download without hash: `{url}` can serve another file tomorrow; set `sha256` or run `envc lock`"),
+                                host: false,
                             });
                         }
                     }
@@ -269,20 +287,7 @@ fn image_inputs(
 
 /// Names of env variables that usually hold secrets.
 fn looks_secret(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    [
-        "SECRET",
-        "TOKEN",
-        "PASSWORD",
-        "PASSWD",
-        "API_KEY",
-        "APIKEY",
-        "PRIVATE_KEY",
-        "CREDENTIAL",
-        "ACCESS_KEY",
-    ]
-    .iter()
-    .any(|w| upper.contains(w))
+    host_reach::secret_name(name)
 }
 
 /// A value that is only a host lookup (`{env:NAME}`) is not a secret written in the config.
@@ -291,7 +296,13 @@ fn is_env_lookup(value: &str) -> bool {
 }
 
 fn run_risks(spec: &Spec, risks: &mut Vec<Risk>) {
-    let mut add = |setting: String, reason: String| risks.push(Risk { setting, reason });
+    let mut add = |setting: String, reason: String| {
+        risks.push(Risk {
+            setting,
+            reason,
+            host: false,
+        })
+    };
     let run = &spec.run;
     for (name, value) in &spec.build.env {
         if looks_secret(name.as_str()) {
@@ -334,19 +345,13 @@ fn run_risks(spec: &Spec, risks: &mut Vec<Risk>) {
             }
         }
     }
-    if run.docker_socket {
-        add(
-            "run.docker_socket".into(),
-            "the Docker socket gives the container root-equivalent control of the host".into(),
-        );
-    }
     for cap in &run.cap_add {
-        let reason = if cap.as_str() == "ALL" {
-            "every capability: about as powerful as `--privileged`".to_owned()
-        } else {
-            format!("adds capability `{cap}` beyond Docker's default set")
-        };
-        add("run.cap_add".into(), reason);
+        if !host_reach::escapes(cap.as_str()) {
+            add(
+                "run.cap_add".into(),
+                format!("adds capability `{cap}` beyond Docker's default set"),
+            );
+        }
     }
     for device in &run.devices {
         add(
@@ -363,23 +368,6 @@ fn run_risks(spec: &Spec, risks: &mut Vec<Risk>) {
                 port.host.unwrap_or(port.container),
                 exposure(&port.address)
             ),
-        );
-    }
-    if run
-        .network
-        .name
-        .as_ref()
-        .is_some_and(|n| n.as_str() == "host")
-    {
-        add(
-            "run.network.name".into(),
-            "host network: the container shares the host's interfaces and ports".into(),
-        );
-    }
-    if run.ipc == Some(Ipc::Host) {
-        add(
-            "run.ipc".into(),
-            "host IPC namespace: shared memory with host processes".into(),
         );
     }
     if run.x11 {
@@ -400,6 +388,14 @@ fn run_risks(spec: &Spec, risks: &mut Vec<Risk>) {
             "the mapped user gets passwordless sudo inside the container".into(),
         );
     }
+}
+
+/// Control characters of config text shown escaped, line breaks of the report kept.
+fn escape_controls_keeping_lines(text: &str) -> String {
+    text.split('\n')
+        .map(crate::spec::model::escape_controls)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn exposure(address: &str) -> &'static str {

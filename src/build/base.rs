@@ -194,8 +194,12 @@ pub async fn archive(
     sha256: &Digest,
     key: &Key,
 ) -> Result<String, BuildError> {
-    let file = project_root.join(path);
-    let found = hash_file(&file).await?;
+    // Opened once beneath the project root (no symlink leaving it), hashed, rewound and
+    // loaded from the same descriptor: what is loaded is what was checked.
+    let file = crate::project_fs::ProjectRoot::open(project_root)
+        .and_then(|root| root.open_file(Path::new(path)))
+        .map_err(|e| BuildError::io(format!("open `{path}`"), std::io::Error::other(e)))?;
+    let (found, file) = hash_file(file, path).await?;
     if found != *sha256 {
         return Err(BuildError::ArchiveMismatch {
             path: path.to_owned(),
@@ -203,9 +207,7 @@ pub async fn archive(
             found: found.hex(),
         });
     }
-    let reader = tokio::fs::File::open(&file)
-        .await
-        .map_err(|e| BuildError::io(format!("open `{path}`"), e))?;
+    let reader = tokio::fs::File::from_std(file);
     let loaded = engine.load_archive_reader(reader).await?;
     let image = loaded.first().cloned().unwrap_or_default();
     relabel(engine, &image, key).await
@@ -282,16 +284,21 @@ async fn relabel(engine: &Engine, image: &str, key: &Key) -> Result<String, Buil
     Ok(id)
 }
 
-async fn hash_file(path: &Path) -> Result<Digest, BuildError> {
-    let path = path.to_path_buf();
+/// The SHA-256 of an open file, and the file rewound to its start.
+async fn hash_file(
+    mut file: std::fs::File,
+    shown: &str,
+) -> Result<(Digest, std::fs::File), BuildError> {
+    let shown = shown.to_owned();
     tokio::task::spawn_blocking(move || {
         use sha2::{Digest as _, Sha256};
-        let mut file = std::fs::File::open(&path)
-            .map_err(|e| BuildError::io(format!("open `{}`", path.display()), e))?;
+        use std::io::Seek as _;
         let mut hasher = Sha256::new();
         std::io::copy(&mut file, &mut hasher)
-            .map_err(|e| BuildError::io(format!("read `{}`", path.display()), e))?;
-        Ok(Digest(hasher.finalize().into()))
+            .map_err(|e| BuildError::io(format!("read `{shown}`"), e))?;
+        file.rewind()
+            .map_err(|e| BuildError::io(format!("read `{shown}`"), e))?;
+        Ok((Digest(hasher.finalize().into()), file))
     })
     .await
     .map_err(|e| BuildError::io("hash the image archive", std::io::Error::other(e)))?

@@ -93,7 +93,14 @@ pub fn file_tar(
             }
         }
         FileContent::Project { path, tree } => {
-            let source_root = project_root.join(&tree.resolved);
+            // Every file is opened beneath the project root (no symlink leaving it) and
+            // checked against the digest the key was made from.
+            let root = crate::project_fs::ProjectRoot::open(project_root).map_err(|e| {
+                BuildError::io(
+                    format!("open the project for `{path}`"),
+                    io::Error::other(e),
+                )
+            })?;
             for entry in &tree.entries {
                 let name = if entry.path.as_os_str().is_empty() {
                     target.to_owned()
@@ -124,16 +131,20 @@ pub fn file_tar(
                     }
                     EntryKind::File { size, content } => {
                         let on_disk = if entry.path.as_os_str().is_empty() {
-                            source_root.clone()
+                            tree.resolved.clone()
                         } else {
-                            source_root.join(&entry.path)
+                            tree.resolved.join(&entry.path)
                         };
                         let shown = format!("{path}/{}", entry.path.to_string_lossy());
                         let shown = shown.trim_end_matches('/').to_owned();
                         let changed = || BuildError::FileChanged {
                             path: shown.clone(),
                         };
-                        let reader = File::open(&on_disk)
+                        let reader = root.open_file(&on_disk).map_err(|e| {
+                            BuildError::io(format!("read `{shown}`"), io::Error::other(e))
+                        })?;
+                        let opened = reader
+                            .try_clone()
                             .map_err(|e| BuildError::io(format!("read `{shown}`"), e))?;
                         let mut hashing = HashingReader {
                             inner: reader.take(*size),
@@ -156,7 +167,7 @@ pub fn file_tar(
                             return Err(changed());
                         }
                         // A file that grew is also a change (`take` stopped at the old size).
-                        let grew = std::fs::metadata(&on_disk).map(|m| m.len() != *size);
+                        let grew = opened.metadata().map(|m| m.len() != *size);
                         if grew.unwrap_or(true) {
                             return Err(changed());
                         }

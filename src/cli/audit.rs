@@ -1,5 +1,5 @@
 //! `envc audit`: every input with its pin and every risky setting; `--strict` fails on
-//! unpinned inputs.
+//! unpinned inputs and on settings that reach into the host.
 
 use clap::Args;
 
@@ -16,7 +16,7 @@ pub struct AuditArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Exit 1 when any input is unpinned.
+    /// Exit 1 when any input is unpinned or any setting reaches into the host.
     #[arg(long)]
     pub strict: bool,
 }
@@ -27,6 +27,7 @@ pub fn run(args: AuditArgs) -> Result<Outcome, Report> {
     if args.json {
         let mut value = serde_json::to_value(&report).unwrap_or_default();
         value["unpinned"] = report.unpinned().into();
+        value["host_reaching"] = report.host_reaching().into();
         let bytes = crate::plan::canonical::to_pretty(&value);
         super::print_stdout(&String::from_utf8_lossy(&bytes))?;
     } else {
@@ -36,6 +37,15 @@ pub fn run(args: AuditArgs) -> Result<Outcome, Report> {
         return Err(Report::found(
             miette::miette!("{} inputs are unpinned (`--strict`)", report.unpinned())
                 .wrap_err("audit failed"),
+        ));
+    }
+    if args.strict && report.host_reaching() > 0 {
+        return Err(Report::found(
+            miette::miette!(
+                "{} settings reach into the host (`--strict`)",
+                report.host_reaching()
+            )
+            .wrap_err("audit failed"),
         ));
     }
     Ok(Outcome::Success)

@@ -7,7 +7,7 @@ use crate::exit::{Outcome, Report};
 use std::path::Path;
 
 use crate::lock::engine_resolver::{EngineResolver, HOST_CA_BUNDLE};
-use crate::lock::file::{Freshness, LOCK_FILE, LockFile, freshness};
+use crate::lock::file::{Freshness, LOCK_FILE, LockFile, freshness, orphans};
 use crate::lock::locking::{LockingError, lock_entry};
 use crate::spec;
 
@@ -62,6 +62,20 @@ pub fn run(args: LockArgs) -> Result<Outcome, Report> {
                         problems.push(format!("{which}: {change}"));
                     }
                 }
+            }
+        }
+        // Every entry must belong to the config: one for a removed variant is stale too.
+        if args.config.variant.is_none()
+            && let Some(lock) = &lock
+        {
+            let names: Vec<String> = environments
+                .iter()
+                .filter_map(|e| e.variant.clone())
+                .collect();
+            for orphan in orphans(lock, &names) {
+                problems.push(format!(
+                    "variant `{orphan}` has an entry but the config has no such variant"
+                ));
             }
         }
         if problems.is_empty() {

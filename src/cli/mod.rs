@@ -163,8 +163,21 @@ fn init_tracing(verbose: u8) {
 
 /// Write data to stdout; a closed pipe (`envc show | head`) is not an error.
 pub fn print_stdout(text: &str) -> Result<(), Report> {
-    use std::io::Write;
+    use std::io::{IsTerminal, Write};
     let mut out = std::io::stdout().lock();
+    // A terminal acts on control characters (a script's ESC in `envc show`): show them
+    // escaped there, line by line; a pipe or a file gets the bytes as they are.
+    let shown;
+    let text = if out.is_terminal() && text.chars().any(|c| c.is_control() && c != '\n') {
+        shown = text
+            .split('\n')
+            .map(crate::spec::model::escape_controls)
+            .collect::<Vec<_>>()
+            .join("\n");
+        shown.as_str()
+    } else {
+        text
+    };
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -1,15 +1,17 @@
 //! The evaluator's only door to the outside world: reading files, confined to the
 //! project root and the embedded modules.
 //!
-//! `import`, `readFile`, `pathExists` and `readDir` all go through [`Io`]. The real
-//! implementation, [`RootedFs`], refuses any path that is not under the root after
-//! resolving symlinks, so neither `..` nor a symlink can leave the project. Tests may
-//! substitute their own implementation.
+//! `import`, `readFile`, `pathExists`, `readDir` and `readFileType` all go through [`Io`].
+//! The real implementation, [`RootedFs`], resolves every path with the project's one path
+//! resolver ([`crate::project_fs`]): component by component beneath the root, reading what
+//! it checked through the same descriptor, so neither `..` nor a symlink (on the way or at
+//! the end) can leave the project. Tests may substitute their own implementation.
 
 use std::path::{Path, PathBuf};
 
 use super::embedded;
 use super::paths;
+use crate::project_fs::{EntryKind, EntryStat, ProjectFsError, ProjectRoot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum FileKind {
@@ -60,57 +62,64 @@ pub trait Io {
 /// The real file system, confined to `root` (plus the embedded modules).
 pub struct RootedFs {
     root: PathBuf,
+    /// The open root; `Err` (kept as text) when it could not be opened.
+    fs: Result<ProjectRoot, String>,
 }
 
 impl RootedFs {
     /// `root` should exist; it is canonicalised so that symlinked roots work.
     pub fn new(root: &Path) -> Self {
-        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        RootedFs { root }
+        let fs = ProjectRoot::open(root).map_err(|e| e.to_string());
+        let root = match &fs {
+            Ok(fs) => fs.path().to_path_buf(),
+            Err(_) => root.to_path_buf(),
+        };
+        RootedFs { root, fs }
     }
 
-    /// Where `path` really is, if it is inside the root. `Ok(None)`: inside the root but
-    /// missing.
-    fn confine(&self, path: &Path) -> Result<Option<PathBuf>, IoError> {
-        let outside = || IoError::OutsideRoot {
+    /// The open root and `path` relative to it, or why `path` cannot be reached.
+    fn locate(&self, path: &Path) -> Result<(&ProjectRoot, PathBuf), IoError> {
+        let fs = self.fs.as_ref().map_err(|message| IoError::Other {
+            path: path.to_path_buf(),
+            message: message.clone(),
+        })?;
+        let rel = fs.relative(path).ok_or_else(|| IoError::OutsideRoot {
             path: path.to_path_buf(),
             root: self.root.clone(),
-        };
-        match path.canonicalize() {
-            Ok(real) => {
-                if real.starts_with(&self.root) {
-                    Ok(Some(real))
-                } else {
-                    Err(outside())
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                // Missing: decide by the nearest existing ancestor, so that a missing file
-                // under a symlink that leaves the root is still refused.
-                let mut ancestor = path.parent();
-                while let Some(a) = ancestor {
-                    if let Ok(real) = a.canonicalize() {
-                        return if real.starts_with(&self.root) {
-                            Ok(None)
-                        } else {
-                            Err(outside())
-                        };
-                    }
-                    ancestor = a.parent();
-                }
-                Err(outside())
-            }
-            Err(e) => Err(IoError::Other {
+        })?;
+        Ok((fs, rel))
+    }
+
+    fn error(&self, path: &Path, e: ProjectFsError) -> IoError {
+        match e {
+            ProjectFsError::Escapes { .. }
+            | ProjectFsError::AboveRoot { .. }
+            | ProjectFsError::Absolute { .. } => IoError::OutsideRoot {
+                path: path.to_path_buf(),
+                root: self.root.clone(),
+            },
+            ProjectFsError::NotFound { .. } => IoError::NotFound {
+                path: path.to_path_buf(),
+            },
+            e => IoError::Other {
                 path: path.to_path_buf(),
                 message: e.to_string(),
-            }),
+            },
         }
     }
 
-    fn existing(&self, path: &Path) -> Result<PathBuf, IoError> {
-        self.confine(path)?.ok_or_else(|| IoError::NotFound {
-            path: path.to_path_buf(),
-        })
+    fn stat(&self, path: &Path, follow: bool) -> Result<Option<EntryStat>, IoError> {
+        let (fs, rel) = self.locate(path)?;
+        fs.stat(&rel, follow).map_err(|e| self.error(path, e))
+    }
+}
+
+fn kind_of(kind: EntryKind) -> FileKind {
+    match kind {
+        EntryKind::File => FileKind::Regular,
+        EntryKind::Dir => FileKind::Directory,
+        EntryKind::Symlink => FileKind::Symlink,
+        EntryKind::Special(_) => FileKind::Unknown,
     }
 }
 
@@ -149,8 +158,8 @@ impl Io for RootedFs {
                     path: path.to_path_buf(),
                 });
         }
-        let real = self.existing(path)?;
-        let bytes = std::fs::read(&real).map_err(|e| other(path, e))?;
+        let (fs, rel) = self.locate(path)?;
+        let bytes = fs.read(&rel).map_err(|e| self.error(path, e))?;
         String::from_utf8(bytes).map_err(|_| IoError::Other {
             path: path.to_path_buf(),
             message: "it is not valid UTF-8".into(),
@@ -161,7 +170,7 @@ impl Io for RootedFs {
         if let Some(name) = paths::embedded_name(path) {
             return Ok(embedded::exists(&name));
         }
-        Ok(self.confine(path)?.is_some())
+        Ok(self.stat(path, true)?.is_some())
     }
 
     fn kind(&self, path: &Path) -> Result<FileKind, IoError> {
@@ -176,15 +185,10 @@ impl Io for RootedFs {
                 })
             };
         }
-        let real = self.existing(path)?;
-        let meta = std::fs::metadata(&real).map_err(|e| other(path, e))?;
-        Ok(if meta.is_dir() {
-            FileKind::Directory
-        } else if meta.is_file() {
-            FileKind::Regular
-        } else {
-            FileKind::Unknown
-        })
+        let stat = self.stat(path, true)?.ok_or_else(|| IoError::NotFound {
+            path: path.to_path_buf(),
+        })?;
+        Ok(kind_of(stat.kind))
     }
 
     fn kind_no_follow(&self, path: &Path) -> Result<FileKind, IoError> {
@@ -193,27 +197,10 @@ impl Io for RootedFs {
         }
         // The folder holding the entry must be inside the root; the entry itself may be
         // a symlink pointing anywhere, since only its type is revealed.
-        let parent = path.parent().unwrap_or(Path::new("/"));
-        self.existing(parent)?;
-        let meta = std::fs::symlink_metadata(path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                IoError::NotFound {
-                    path: path.to_path_buf(),
-                }
-            } else {
-                other(path, e)
-            }
+        let stat = self.stat(path, false)?.ok_or_else(|| IoError::NotFound {
+            path: path.to_path_buf(),
         })?;
-        let ft = meta.file_type();
-        Ok(if ft.is_symlink() {
-            FileKind::Symlink
-        } else if ft.is_dir() {
-            FileKind::Directory
-        } else if ft.is_file() {
-            FileKind::Regular
-        } else {
-            FileKind::Unknown
-        })
+        Ok(kind_of(stat.kind))
     }
 
     fn read_dir(&self, path: &Path) -> Result<Vec<(String, FileKind)>, IoError> {
@@ -230,22 +217,14 @@ impl Io for RootedFs {
                 })
                 .collect());
         }
-        let real = self.existing(path)?;
-        let mut out = Vec::new();
-        for entry in std::fs::read_dir(&real).map_err(|e| other(path, e))? {
-            let entry = entry.map_err(|e| other(path, e))?;
-            let ft = entry.file_type().map_err(|e| other(path, e))?;
-            let kind = if ft.is_symlink() {
-                FileKind::Symlink
-            } else if ft.is_dir() {
-                FileKind::Directory
-            } else if ft.is_file() {
-                FileKind::Regular
-            } else {
-                FileKind::Unknown
-            };
-            out.push((entry.file_name().to_string_lossy().into_owned(), kind));
-        }
+        let (fs, rel) = self.locate(path)?;
+        let dir = fs.open_dir(&rel).map_err(|e| self.error(path, e))?;
+        let mut out: Vec<(String, FileKind)> = dir
+            .entries()
+            .map_err(|e| self.error(path, e))?
+            .into_iter()
+            .map(|e| (e.name.to_string_lossy().into_owned(), kind_of(e.stat.kind)))
+            .collect();
         out.sort();
         Ok(out)
     }
@@ -277,5 +256,23 @@ mod tests {
         ));
         assert!(!fs.path_exists(&root.join("missing")).unwrap());
         assert!(fs.path_exists(&outer.path().join("missing")).is_err());
+        // A symlinked folder on the way out is refused, not only a final symlink (issue 15).
+        #[cfg(unix)]
+        {
+            std::fs::create_dir(outer.path().join("etc")).unwrap();
+            std::fs::write(outer.path().join("etc/shadow"), "s").unwrap();
+            std::os::unix::fs::symlink(outer.path().join("etc"), root.join("etc")).unwrap();
+            for result in [
+                fs.read_file(&root.join("etc/shadow")).map(|_| ()),
+                fs.path_exists(&root.join("etc/shadow")).map(|_| ()),
+                fs.kind(&root.join("etc/shadow")).map(|_| ()),
+                fs.read_dir(&root.join("etc")).map(|_| ()),
+            ] {
+                assert!(
+                    matches!(result, Err(IoError::OutsideRoot { .. })),
+                    "{result:?}"
+                );
+            }
+        }
     }
 }

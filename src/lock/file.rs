@@ -14,9 +14,16 @@
 //! - the pins: the base image digest (or the debootstrap package list, or the archive hash),
 //!   the full apt closure with exact versions, pip requirements with exact versions and
 //!   SHA-256 hashes, and the SHA-256 of every downloaded file; the same per built service.
+//! - `pins`: the SHA-256 of the canonical JSON of the pins, so that an edit by hand (a base
+//!   digest changed in a review, a bad merge) is noticed by `envc lock --check` and by every
+//!   build, instead of silently building from another image.
+//!
+//! An entry is fresh only when both checksums match what they cover, its pins agree with
+//! its own inputs wherever the config pins itself (an image reference with a digest, an
+//! archive's or a download's SHA-256, the debootstrap suite and mirror), and its inputs are
+//! the config's.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -56,6 +63,10 @@ pub struct LockEntry {
     pub config: Digest,
     /// What was resolved, as the config said it.
     pub inputs: Value,
+    /// SHA-256 of the canonical JSON of `image` and `services` (absent in locks written
+    /// before it existed, which are then stale).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pins: Option<Digest>,
     /// Pins of the main image.
     pub image: ImagePins,
     /// Pins of each service's image, by service name.
@@ -165,6 +176,25 @@ pub enum LockFileError {
     #[error("`{path}` has lock format version {found}; this envc reads version {LOCK_VERSION}")]
     #[diagnostic(help("run `envc lock` to rewrite it with this envc"))]
     Version { path: PathBuf, found: u64 },
+}
+
+impl LockEntry {
+    /// An entry for `inputs` with these pins, both checksums computed.
+    pub fn new(inputs: Value, image: ImagePins, services: BTreeMap<String, ImagePins>) -> Self {
+        LockEntry {
+            config: config_digest(&inputs),
+            pins: Some(pins_digest(&image, &services)),
+            inputs,
+            image,
+            services,
+        }
+    }
+}
+
+/// The digest recorded as `pins`.
+pub fn pins_digest(image: &ImagePins, services: &BTreeMap<String, ImagePins>) -> Digest {
+    let value = json!({ "image": image, "services": services });
+    Digest::of(&canonical::to_vec(&value))
 }
 
 impl LockFile {
@@ -305,104 +335,13 @@ pub fn config_digest(inputs: &Value) -> Digest {
     Digest::of(&canonical::to_vec(inputs))
 }
 
-/// Whether a lock fits a spec.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Freshness {
-    Fresh,
-    /// There is no lock file, or it has no entry for this variant.
-    Missing,
-    /// The entry was made from other inputs; each string says what changed.
-    Stale(Vec<String>),
-}
-
-/// Check `lock` against `spec` for `variant`.
-pub fn freshness(lock: Option<&LockFile>, spec: &Spec, variant: Option<&str>) -> Freshness {
-    let Some(entry) = lock.and_then(|l| l.entry(variant)) else {
-        return Freshness::Missing;
-    };
-    let inputs = lock_inputs(spec);
-    if config_digest(&inputs) == entry.config && entry.inputs == inputs {
-        return Freshness::Fresh;
-    }
-    let mut changes = Vec::new();
-    describe_changes("", &entry.inputs, &inputs, &mut changes);
-    if changes.is_empty() {
-        changes.push("the recorded config digest does not match its inputs".into());
-    }
-    Freshness::Stale(changes)
-}
-
-/// Lines like "`image.apt`: added `curl`" for every difference between two input documents.
-fn describe_changes(at: &str, old: &Value, new: &Value, out: &mut Vec<String>) {
-    if old == new {
-        return;
-    }
-    let here = if at.is_empty() { "config" } else { at };
-    match (old, new) {
-        (Value::Object(a), Value::Object(b)) => {
-            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            for key in keys {
-                let path = if at.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{at}.{key}")
-                };
-                match (a.get(key), b.get(key)) {
-                    (Some(x), Some(y)) => describe_changes(&path, x, y, out),
-                    (None, Some(y)) => out.push(format!("`{path}` added: {}", Short(y))),
-                    (Some(_), None) => out.push(format!("`{path}` removed")),
-                    (None, None) => {}
-                }
-            }
-        }
-        (Value::Array(a), Value::Array(b)) if a.iter().chain(b).all(Value::is_string) => {
-            let added: Vec<String> = b
-                .iter()
-                .filter(|x| !a.contains(x))
-                .map(|x| Short(x).to_string())
-                .collect();
-            let removed: Vec<String> = a
-                .iter()
-                .filter(|x| !b.contains(x))
-                .map(|x| Short(x).to_string())
-                .collect();
-            if !added.is_empty() {
-                out.push(format!("`{here}`: added {}", added.join(", ")));
-            }
-            if !removed.is_empty() {
-                out.push(format!("`{here}`: removed {}", removed.join(", ")));
-            }
-            if added.is_empty() && removed.is_empty() {
-                out.push(format!("`{here}`: order changed"));
-            }
-        }
-        _ => out.push(format!(
-            "`{here}` changed from {} to {}",
-            Short(old),
-            Short(new)
-        )),
-    }
-}
-
-/// A JSON value shown in one line, strings in backticks.
-struct Short<'a>(&'a Value);
-
-impl fmt::Display for Short<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Value::String(s) => write!(f, "`{s}`"),
-            other => write!(f, "`{}`", canonical::to_string(other)),
-        }
-    }
-}
+pub use super::freshness::{Freshness, freshness, orphans};
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn spec(extra: Value) -> Spec {
+    pub(crate) fn spec(extra: Value) -> Spec {
         let mut v = json!({"name": "t", "base": {"image": "debian:bookworm"}});
         if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
             m.extend(e);
@@ -410,21 +349,33 @@ mod tests {
         serde_json::from_value(v).unwrap()
     }
 
-    fn entry_for(spec: &Spec) -> LockEntry {
-        let inputs = lock_inputs(spec);
-        LockEntry {
-            config: config_digest(&inputs),
-            inputs,
-            image: ImagePins {
+    pub(crate) fn entry_for(spec: &Spec) -> LockEntry {
+        let downloads = download_requests(&spec.build)
+            .into_iter()
+            .map(|(url, sha)| {
+                let digest = sha
+                    .map(|hex| Digest(hex::decode(hex).unwrap().try_into().unwrap()))
+                    .unwrap_or_else(|| Digest::of(url.as_bytes()));
+                (url, digest)
+            })
+            .collect();
+        let reference = match &spec.base {
+            Base::Image(image) => image.as_str().to_owned(),
+            _ => "debian:bookworm".into(),
+        };
+        LockEntry::new(
+            lock_inputs(spec),
+            ImagePins {
                 base: Some(BasePin::Image {
-                    reference: "debian:bookworm".into(),
+                    reference,
                     digest: Digest::of(b"image"),
                     local: false,
                 }),
+                downloads,
                 ..ImagePins::default()
             },
-            services: BTreeMap::new(),
-        }
+            BTreeMap::new(),
+        )
     }
 
     #[test]
@@ -445,78 +396,6 @@ mod tests {
         assert!(text.find("\"default\"").unwrap() < text.find("\"variants\"").unwrap());
         assert!(text.find("\"config\"").unwrap() < text.find("\"image\"").unwrap());
         assert!(text.ends_with("}\n"));
-    }
-
-    #[test]
-    fn freshness_names_what_changed() {
-        let s = spec(json!({"build": {"apt": ["curl", "git"]}}));
-        let mut lock = LockFile::default();
-        lock.set_entry(None, entry_for(&s));
-        assert_eq!(freshness(Some(&lock), &s, None), Freshness::Fresh);
-        assert_eq!(freshness(Some(&lock), &s, Some("gpu")), Freshness::Missing);
-        assert_eq!(freshness(None, &s, None), Freshness::Missing);
-
-        let changed =
-            spec(json!({"base": {"image": "debian:trixie"}, "build": {"apt": ["curl", "make"]}}));
-        let Freshness::Stale(changes) = freshness(Some(&lock), &changed, None) else {
-            panic!("expected a stale lock");
-        };
-        assert_eq!(
-            changes,
-            vec![
-                "`image.apt`: added `make`".to_owned(),
-                "`image.apt`: removed `git`".to_owned(),
-                "`image.base.image` changed from `debian:bookworm` to `debian:trixie`".to_owned(),
-            ]
-        );
-    }
-
-    #[test]
-    fn build_steps_and_run_settings_do_not_make_a_lock_stale() {
-        let s = spec(json!({}));
-        let mut lock = LockFile::default();
-        lock.set_entry(None, entry_for(&s));
-        let edited = spec(json!({
-            "build": {"steps": [{"run": "make"}]},
-            "run": {"env": {"A": "1"}}
-        }));
-        assert_eq!(freshness(Some(&lock), &edited, None), Freshness::Fresh);
-    }
-
-    #[test]
-    fn adding_a_download_or_changing_its_hash_makes_a_lock_stale() {
-        let s = spec(json!({}));
-        let mut lock = LockFile::default();
-        lock.set_entry(None, entry_for(&s));
-        let url = "https://example.org/tool.tar.gz";
-        let with = |sha: Option<&str>| {
-            let mut file = json!({"url": url});
-            if let Some(sha) = sha {
-                file["sha256"] = json!(sha);
-            }
-            spec(json!({"build": {"files": {"/opt/tool.tar.gz": file}}}))
-        };
-        let Freshness::Stale(changes) = freshness(Some(&lock), &with(None), None) else {
-            panic!("a new download makes the lock stale");
-        };
-        assert_eq!(
-            changes,
-            vec![format!("`image.downloads` added: `{{\"{url}\":null}}`")]
-        );
-
-        let unpinned = with(None);
-        lock.set_entry(None, entry_for(&unpinned));
-        assert_eq!(freshness(Some(&lock), &unpinned, None), Freshness::Fresh);
-        let pinned = with(Some(&"a".repeat(64)));
-        let Freshness::Stale(changes) = freshness(Some(&lock), &pinned, None) else {
-            panic!("a new spec hash makes the lock stale");
-        };
-        assert_eq!(changes.len(), 1, "{changes:?}");
-        assert!(changes[0].starts_with(&format!("`image.downloads.{url}` changed from `null`")));
-        assert_eq!(
-            freshness(Some(&lock), &s, None),
-            Freshness::Stale(vec!["`image.downloads` removed".into()])
-        );
     }
 
     #[test]

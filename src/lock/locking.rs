@@ -10,8 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::file::{
-    BasePin, ImagePins, LockEntry, PipPin, apt_requests, config_digest, download_requests,
-    lock_inputs,
+    BasePin, ImagePins, LockEntry, PipPin, apt_requests, download_requests, lock_inputs,
 };
 use crate::plan::Digest;
 use crate::spec::Spec;
@@ -115,12 +114,7 @@ pub fn lock_entry(
         services.insert(name.as_str().to_owned(), pins);
     }
     let inputs = lock_inputs(spec);
-    Ok(LockEntry {
-        config: config_digest(&inputs),
-        inputs,
-        image,
-        services,
-    })
+    Ok(LockEntry::new(inputs, image, services))
 }
 
 fn image_pin(
@@ -165,11 +159,13 @@ fn image_pins(
             packages: resolver.debootstrap_packages(d)?,
         },
         Base::Archive(a) => {
-            let path = project_root.join(a.path.as_str());
-            let bytes = std::fs::read(&path).map_err(|e| LockingError::Other {
-                what: format!("archive `{}`", a.path),
-                message: e.to_string(),
-            })?;
+            // Beneath the project root, with no symlink leaving it.
+            let bytes = crate::project_fs::ProjectRoot::open(project_root)
+                .and_then(|root| root.read(Path::new(a.path.as_str())))
+                .map_err(|e| LockingError::Other {
+                    what: format!("archive `{}`", a.path),
+                    message: e.to_string(),
+                })?;
             let actual = Digest::of(&bytes);
             if actual.hex() != a.sha256.as_str() {
                 return Err(LockingError::Other {

@@ -8,5 +8,6 @@
 
 pub mod engine_resolver;
 pub mod file;
+pub mod freshness;
 pub mod locking;
 pub mod resolve;

@@ -51,6 +51,7 @@ fn lock_for(spec: &Spec, digest_byte: u8, curl: &str) -> LockEntry {
     LockEntry {
         config: config_digest(&inputs),
         inputs,
+        pins: None,
         image: ImagePins {
             base: Some(BasePin::Image {
                 reference: "debian:bookworm".into(),

@@ -40,6 +40,17 @@ pub struct Stat {
 }
 
 impl Stat {
+    /// The stat data of an entry the project walk read.
+    pub fn of_entry(stat: &crate::project_fs::EntryStat) -> Self {
+        Stat {
+            size: stat.size,
+            mtime_ns: stat.mtime_ns,
+            ctime_ns: stat.ctime_ns,
+            ino: stat.ino,
+            mode: stat.mode,
+        }
+    }
+
     pub fn of(meta: &fs::Metadata) -> Self {
         Stat {
             size: meta.size(),

@@ -15,9 +15,12 @@
 //! copied folder changes the digest because paths are part of it.
 //!
 //! The referenced path itself is followed when it is a symlink (as `docker build`'s `COPY` and
-//! `cp -r` do), but only to a place inside the project; symlinks inside a tree are recorded
-//! as links. The state folder `<project>/.envc/` is never part of a tree (it changes as envc
-//! runs).
+//! `cp -r` do), but only to a place inside the project, and so is every folder on the way to
+//! it: paths are resolved by [`crate::project_fs`], component by component beneath the root.
+//! Symlinks inside a tree are recorded as links, never followed. The walk reads each folder
+//! through its own open handle and opens its entries relative to it, so a folder swapped for
+//! a symlink while envc walks is refused, not followed. The state folder `<project>/.envc/`
+//! is never part of a tree (it changes as envc runs).
 //!
 //! The digest is the SHA-256 of this byte stream (format version 1; a change to it must bump
 //! `KEY_SCHEMA_VERSION`):
@@ -29,10 +32,8 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
-use std::fs;
 use std::io::{self, Read};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,6 +42,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::digest::Digest;
 use super::stat_cache::{Stat, StatCache};
+use crate::project_fs::{DirHandle, EntryKind as FsKind, EntryStat, ProjectFsError, ProjectRoot};
 
 /// Why a referenced project path cannot be digested.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +57,10 @@ pub enum TreeError {
     UnsupportedType { path: PathBuf, kind: &'static str },
     #[error("`{path}` is outside the project root `{root}`")]
     OutsideProject { path: PathBuf, root: PathBuf },
+    #[error(transparent)]
+    Path(#[from] ProjectFsError),
+    #[error("`{path}` changed while envc read it")]
+    Changed { path: PathBuf },
 }
 
 /// What an entry of a tree is.
@@ -91,6 +97,7 @@ pub struct Tree {
 /// Digests project paths, with the stat cache of the project.
 pub struct ProjectFiles {
     root: PathBuf,
+    fs: ProjectRoot,
     cache: StatCache,
     trees: BTreeMap<String, Tree>,
     /// Number of files whose content was read (cache misses), for benchmarks and tests.
@@ -107,13 +114,12 @@ struct Pending {
 impl ProjectFiles {
     /// Open the project at `root` (loads its stat cache).
     pub fn open(root: &Path) -> Result<Self, TreeError> {
-        let root = root.canonicalize().map_err(|source| TreeError::Io {
-            path: root.to_path_buf(),
-            source,
-        })?;
+        let fs = ProjectRoot::open(root)?;
+        let root = fs.path().to_path_buf();
         let cache = StatCache::load(&root);
         Ok(ProjectFiles {
             root,
+            fs,
             cache,
             trees: BTreeMap::new(),
             files_hashed: 0,
@@ -176,101 +182,61 @@ impl ProjectFiles {
     }
 
     fn compute(&mut self, source: &str) -> Result<Tree, TreeError> {
-        let referenced = self.root.join(source);
-        let io_err = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| TreeError::Io { path, source }
-        };
-        let mut start = referenced.clone();
-        let meta = fs::symlink_metadata(&referenced).map_err(io_err(&referenced))?;
-        if meta.file_type().is_symlink() {
-            start = referenced.canonicalize().map_err(io_err(&referenced))?;
-            if !start.starts_with(&self.root) {
-                return Err(TreeError::OutsideProject {
-                    path: referenced,
-                    root: self.root.clone(),
-                });
-            }
-        }
-        let resolved = start
-            .strip_prefix(&self.root)
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
+        let referenced = Path::new(source);
+        // Where the reference really is (a symlinked reference is followed, inside the project).
+        let resolved = self.fs.canonical(referenced)?;
+        let start = self
+            .fs
+            .stat(referenced, true)?
+            .ok_or_else(|| ProjectFsError::NotFound {
+                path: source.to_owned(),
+            })?;
 
         // Walk: every entry with its stat data; file contents come later.
         let mut entries: Vec<TreeEntry> = Vec::new();
         let mut pending: Vec<Pending> = Vec::new();
-        let state_dir = self.root.join(".envc");
-        // Each child's stat comes from its folder's handle (`fstatat` through the `DirEntry`),
-        // which spares the kernel a full path walk per file: the warm path is one stat each.
-        let root_meta = fs::metadata(&start).map_err(io_err(&start))?;
-        let mut stack: Vec<(PathBuf, fs::Metadata)> = vec![(PathBuf::new(), root_meta)];
-        while let Some((rel, meta)) = stack.pop() {
-            let abs = if rel.as_os_str().is_empty() {
-                start.clone()
-            } else {
-                start.join(&rel)
-            };
-            if abs == state_dir {
-                continue;
-            }
-            let ft = meta.file_type();
-            let mode = meta.mode() & 0o7777;
-            if ft.is_dir() {
-                for child in fs::read_dir(&abs).map_err(io_err(&abs))? {
-                    let child = child.map_err(io_err(&abs))?;
-                    let child_meta = child.metadata().map_err(io_err(&child.path()))?;
-                    stack.push((rel.join(child.file_name()), child_meta));
+        let state_dir = Path::new(".envc");
+        let mut folders: Vec<(PathBuf, DirHandle)> = Vec::new();
+        self.visit(
+            PathBuf::new(),
+            &start,
+            &resolved,
+            &mut entries,
+            &mut pending,
+        )?;
+        if start.kind == FsKind::Dir {
+            folders.push((PathBuf::new(), self.fs.open_dir(referenced)?));
+        }
+        while let Some((rel, dir)) = folders.pop() {
+            for child in dir.entries()? {
+                let child_rel = rel.join(&child.name);
+                if resolved.join(&child_rel) == state_dir {
+                    continue;
                 }
-                entries.push(TreeEntry {
-                    path: rel,
-                    mode,
-                    kind: EntryKind::Dir,
-                });
-            } else if ft.is_symlink() {
-                let target = fs::read_link(&abs).map_err(io_err(&abs))?;
-                entries.push(TreeEntry {
-                    path: rel,
-                    mode,
-                    kind: EntryKind::Symlink { target },
-                });
-            } else if ft.is_file() {
-                let stat = Stat::of(&meta);
-                // `join("")` would add a trailing slash to a referenced file's own path.
-                let project_rel = if rel.as_os_str().is_empty() {
-                    resolved.clone()
-                } else {
-                    resolved.join(&rel)
-                };
-                let content = match self.cache.get(&project_rel, &stat) {
-                    Some(hit) => Digest(hit),
-                    None => {
-                        pending.push(Pending {
-                            index: entries.len(),
-                            project_rel,
-                            stat,
-                        });
-                        Digest([0; 32])
-                    }
-                };
-                entries.push(TreeEntry {
-                    path: rel,
-                    mode,
-                    kind: EntryKind::File {
-                        size: meta.len(),
-                        content,
-                    },
-                });
-            } else {
-                return Err(TreeError::UnsupportedType {
-                    path: abs,
-                    kind: special_kind(&ft),
-                });
+                if child.stat.kind == FsKind::Symlink {
+                    let target = dir.read_link(&child.name)?;
+                    entries.push(TreeEntry {
+                        path: child_rel,
+                        mode: child.stat.mode & 0o7777,
+                        kind: EntryKind::Symlink { target },
+                    });
+                    continue;
+                }
+                self.visit(
+                    child_rel.clone(),
+                    &child.stat,
+                    &resolved,
+                    &mut entries,
+                    &mut pending,
+                )?;
+                if child.stat.kind == FsKind::Dir {
+                    folders.push((child_rel, dir.open_dir(&child.name)?));
+                }
             }
         }
 
         self.files_hashed += pending.len();
-        let hashed = hash_all(&self.root, &pending)?;
+        let hashed = hash_all(&self.fs, &pending)?;
         for (p, digest) in pending.iter().zip(hashed) {
             self.cache.insert(&p.project_rel, p.stat, digest);
             if let EntryKind::File { content, .. } = &mut entries[p.index].kind {
@@ -291,6 +257,67 @@ impl ProjectFiles {
             digest,
             entries,
         })
+    }
+}
+
+impl ProjectFiles {
+    /// Record one folder or file of a tree (symlinks are recorded by the walk itself).
+    fn visit(
+        &mut self,
+        rel: PathBuf,
+        stat: &EntryStat,
+        resolved: &Path,
+        entries: &mut Vec<TreeEntry>,
+        pending: &mut Vec<Pending>,
+    ) -> Result<(), TreeError> {
+        let mode = stat.mode & 0o7777;
+        match stat.kind {
+            FsKind::Dir => entries.push(TreeEntry {
+                path: rel,
+                mode,
+                kind: EntryKind::Dir,
+            }),
+            FsKind::File => {
+                let stat = Stat::of_entry(stat);
+                // `join("")` would add a trailing slash to a referenced file's own path.
+                let project_rel = if rel.as_os_str().is_empty() {
+                    resolved.to_path_buf()
+                } else {
+                    resolved.join(&rel)
+                };
+                let content = match self.cache.get(&project_rel, &stat) {
+                    Some(hit) => Digest(hit),
+                    None => {
+                        pending.push(Pending {
+                            index: entries.len(),
+                            project_rel,
+                            stat,
+                        });
+                        Digest([0; 32])
+                    }
+                };
+                entries.push(TreeEntry {
+                    path: rel,
+                    mode,
+                    kind: EntryKind::File {
+                        size: stat.size,
+                        content,
+                    },
+                });
+            }
+            FsKind::Symlink => {
+                return Err(TreeError::Changed {
+                    path: resolved.join(rel),
+                });
+            }
+            FsKind::Special(kind) => {
+                return Err(TreeError::UnsupportedType {
+                    path: self.root.join(resolved).join(rel),
+                    kind,
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -316,23 +343,8 @@ pub fn tree_digest(entries: &[TreeEntry]) -> Digest {
     Digest(h.finalize().into())
 }
 
-fn special_kind(ft: &fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if ft.is_fifo() {
-        "named pipe"
-    } else if ft.is_socket() {
-        "socket"
-    } else if ft.is_block_device() {
-        "block device"
-    } else if ft.is_char_device() {
-        "character device"
-    } else {
-        "special file"
-    }
-}
-
 /// Hash the pending files, on up to 4 threads when there is enough work to share.
-fn hash_all(root: &Path, pending: &[Pending]) -> Result<Vec<[u8; 32]>, TreeError> {
+fn hash_all(root: &ProjectRoot, pending: &[Pending]) -> Result<Vec<[u8; 32]>, TreeError> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4)
@@ -347,16 +359,15 @@ fn hash_all(root: &Path, pending: &[Pending]) -> Result<Vec<[u8; 32]>, TreeError
             if i >= pending.len() {
                 break;
             }
-            let path = root.join(&pending[i].project_rel);
-            match hash_file(&path, &mut buf) {
+            match hash_file(root, &pending[i], &mut buf) {
                 Ok(d) => {
                     if let Ok(mut r) = results.lock() {
                         r[i] = Some(d);
                     }
                 }
-                Err(source) => {
+                Err(error) => {
                     if let Ok(mut e) = first_error.lock() {
-                        e.get_or_insert(TreeError::Io { path, source });
+                        e.get_or_insert(error);
                     }
                     next.store(pending.len(), Ordering::Relaxed);
                 }
@@ -381,22 +392,33 @@ fn hash_all(root: &Path, pending: &[Pending]) -> Result<Vec<[u8; 32]>, TreeError
         .zip(pending)
         .map(|(r, p)| {
             r.ok_or_else(|| TreeError::Io {
-                path: root.join(&p.project_rel),
+                path: root.path().join(&p.project_rel),
                 source: io::Error::other("file was not hashed"),
             })
         })
         .collect()
 }
 
-fn hash_file(path: &Path, buf: &mut [u8]) -> io::Result<[u8; 32]> {
-    let mut file = fs::File::open(path)?;
+/// Hash one file, opened beneath the root; it must still be the file the walk saw.
+fn hash_file(root: &ProjectRoot, p: &Pending, buf: &mut [u8]) -> Result<[u8; 32], TreeError> {
+    let mut file = root.open_file(&p.project_rel)?;
+    let io_err = |source| TreeError::Io {
+        path: root.path().join(&p.project_rel),
+        source,
+    };
+    let meta = file.metadata().map_err(io_err)?;
+    if std::os::unix::fs::MetadataExt::ino(&meta) != p.stat.ino {
+        return Err(TreeError::Changed {
+            path: root.path().join(&p.project_rel),
+        });
+    }
     let mut h = Sha256::new();
     loop {
         let n = match file.read(buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(io_err(e)),
         };
         h.update(&buf[..n]);
     }
@@ -406,7 +428,8 @@ fn hash_file(path: &Path, buf: &mut [u8]) -> io::Result<[u8; 32]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::{PermissionsExt, symlink};
+    use std::fs;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 
     fn project() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
@@ -527,8 +550,27 @@ mod tests {
         let mut files = ProjectFiles::open(dir.path()).unwrap();
         assert!(matches!(
             files.digest("etc"),
-            Err(TreeError::OutsideProject { .. })
+            Err(TreeError::Path(ProjectFsError::Escapes { .. }))
         ));
+        // The folder on the way is a symlink out: refused too (issue 15, item 2).
+        assert!(matches!(
+            files.digest("etc/passwd"),
+            Err(TreeError::Path(ProjectFsError::Escapes { .. }))
+        ));
+        // Inside a copied folder, a symlink out is recorded as a link, never followed.
+        symlink("/etc/shadow", dir.path().join("src/shadow")).unwrap();
+        let tree = files.tree("src").unwrap();
+        let link = tree
+            .entries
+            .iter()
+            .find(|e| e.path == Path::new("shadow"))
+            .unwrap();
+        assert_eq!(
+            link.kind,
+            EntryKind::Symlink {
+                target: "/etc/shadow".into()
+            }
+        );
     }
 
     fn filetime_now_plus(secs: i64) -> i64 {

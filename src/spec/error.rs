@@ -140,7 +140,10 @@ impl SpecError {
 
     /// Recompute the source and related notes after a location changed.
     fn finish(mut self) -> Self {
-        self.source = self.at.as_ref().map(|(span, _)| Src(span.file.clone()));
+        self.source = self
+            .at
+            .as_ref()
+            .map(|(span, _)| Src::new(span.file.clone()));
         let primary_file = self.at.as_ref().map(|(s, _)| s.file.clone());
         self.related = self
             .notes
@@ -154,7 +157,7 @@ impl SpecError {
                 message: format!("{label} ({})", span.location()),
                 span: span.clone(),
                 label: label.clone(),
-                source: Src(span.file.clone()),
+                source: Src::new(span.file.clone()),
             })
             .collect();
         self
@@ -219,7 +222,11 @@ impl Diagnostic for SpecError {
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         if let Some(lang) = &self.lang {
-            return lang.help();
+            return lang.help().or_else(|| {
+                Some(Box::new(
+                    "the config's Nix expression fails here; `envc eval FILE` evaluates it on its own",
+                ) as Box<dyn fmt::Display>)
+            });
         }
         self.help
             .as_ref()
@@ -297,9 +304,39 @@ impl Diagnostic for Note {
     }
 }
 
-/// A source file as miette reads it: the text, named as in diagnostics.
+/// A source file as miette reads it: the text, named as in diagnostics. Control characters
+/// in the text are shown as `?` (one per byte, so that spans still point at the same bytes):
+/// a config's raw ESC or C1 character must not reach the terminal through a snippet.
 #[derive(Debug, Clone)]
-struct Src(Arc<SourceFile>);
+struct Src(Arc<SourceFile>, Arc<str>);
+
+impl Src {
+    fn new(file: Arc<SourceFile>) -> Self {
+        let shown = printable(&file.text);
+        Src(file, shown.into())
+    }
+}
+
+/// `text` with every control character but newline, tab and carriage return, and every
+/// bidi control, replaced by as many `?` as it has bytes.
+fn printable(text: &str) -> String {
+    let hidden = |c: char| {
+        (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(hidden) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if hidden(c) {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
 
 impl SourceCode for Src {
     fn read_span<'a>(
@@ -309,8 +346,7 @@ impl SourceCode for Src {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let inner = self
-            .0
-            .text
+            .1
             .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.0.name.clone(),

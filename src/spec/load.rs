@@ -178,7 +178,8 @@ fn merge_modules(
                         expected: "an attribute set of variants".into(),
                         found: modules::describe(&variants.data),
                     })
-                    .at(variants.span.as_ref(), "expected `{ NAME = { ... }; }`"));
+                    .at(variants.span.as_ref(), "expected `{ NAME = { ... }; }`")
+                    .help("write `variants.NAME = { ... };`, a partial spec per variant"));
                 }
             }
             variant_trees.push(variants);
@@ -234,7 +235,8 @@ fn check_variant_def(name: &str, def: &Located) -> Result<(), SpecError> {
             expected: "an attribute set (a partial spec)".into(),
             found: modules::describe(&def.data),
         })
-        .at(def.span.as_ref(), "expected `{ ... }`"));
+        .at(def.span.as_ref(), "expected `{ ... }`")
+        .help("a variant is a partial spec: `{ build.apt = [ ... ]; }`"));
     };
     for key in ["variants", "imports"] {
         if let Some(bad) = attrs.get(key) {

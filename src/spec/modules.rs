@@ -63,7 +63,7 @@ impl Loader<'_> {
             if let Some((span, _)) = imported_at {
                 err = err.at(Some(span), "imported again here");
             }
-            return Err(err);
+            return Err(err.help("a module is merged once; remove one of the imports in the cycle"));
         }
         if !self.seen.insert(path.to_path_buf()) {
             return Ok(());
@@ -102,7 +102,8 @@ impl Loader<'_> {
                         expected: "a list".into(),
                         found: describe(&other),
                     })
-                    .at(imports.span.as_ref(), "expected a list of files"));
+                    .at(imports.span.as_ref(), "expected a list of files")
+                    .help("write `imports = [ ./other.nix ];`, a list even for one file"));
                 }
             };
             for item in list {
@@ -138,7 +139,23 @@ impl Loader<'_> {
         match kind {
             Some("nix") => nix::eval(path, self.root),
             Some("json") if !embedded => {
-                let text = std::fs::read_to_string(path).map_err(|source| match imported_at {
+                // Read beneath the project root, like every project file (the entry file the
+                // user named is read as named).
+                let read = match (imported_at, path.strip_prefix(self.root)) {
+                    (Some(_), Ok(rel)) => crate::project_fs::ProjectRoot::open(self.root)
+                        .and_then(|root| root.read(rel))
+                        .map_err(|e| std::io::Error::other(e.to_string()))
+                        .and_then(|bytes| {
+                            String::from_utf8(bytes).map_err(|_| {
+                                std::io::Error::new(
+                                    std::io::ErrorKind::InvalidData,
+                                    "it is not valid UTF-8",
+                                )
+                            })
+                        }),
+                    _ => std::fs::read_to_string(path),
+                };
+                let text = read.map_err(|source| match imported_at {
                     Some((span, import)) => SpecError::new(ErrorKind::Import {
                         import: import.to_string(),
                         reason: source.to_string().to_lowercase(),
@@ -153,13 +170,18 @@ impl Loader<'_> {
                 json::parse(&file).map_err(|e| {
                     SpecError::new(ErrorKind::Syntax { message: e.message })
                         .at(Some(&e.span), "here")
-                        .help_opt(e.help)
+                        .help(e.help.unwrap_or_else(|| {
+                            "a `.json` config is plain JSON: double-quoted strings, no comments, no trailing commas".into()
+                        }))
                 })
             }
             _ => {
                 let err = SpecError::new(ErrorKind::UnknownFileKind {
                     path: PathBuf::from(display_name(path, self.root)),
                 });
+                let err = err.help(
+                    "a module is a `.nix` or `.json` file; copy data files with `build.files`",
+                );
                 Err(match imported_at {
                     Some((span, _)) => err.at(Some(span), "imported here"),
                     None => err,
@@ -216,10 +238,19 @@ impl Loader<'_> {
             return Err(bad("it is outside the project root".into(), text)
                 .help("envc reads only files inside the project (the config's folder) and built-in modules"));
         }
-        if !target.is_file() {
-            return Err(
-                bad("no such file".into(), text).help("imports are relative to the importing file")
-            );
+        // Every folder and symlink on the way must stay inside the project.
+        let rel = target.strip_prefix(self.root).unwrap_or(&target);
+        let found = crate::project_fs::ProjectRoot::open(self.root).and_then(|r| r.stat(rel, true));
+        match found {
+            Ok(Some(stat)) if stat.kind == crate::project_fs::EntryKind::File => {}
+            Ok(_) | Err(crate::project_fs::ProjectFsError::NotFound { .. }) => {
+                return Err(bad("no such file".into(), text)
+                    .help("imports are relative to the importing file"));
+            }
+            Err(e) => {
+                return Err(bad(crate::spec::model::shown(&e.to_string()), text)
+                    .help("envc reads only files inside the project (the config's folder) and built-in modules"));
+            }
         }
         Ok((target, text))
     }

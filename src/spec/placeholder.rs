@@ -142,6 +142,41 @@ pub fn check_build(text: &str) -> Result<(), PlaceholderError> {
     Ok(())
 }
 
+/// What a placeholder typically becomes on a host, for checking the shape of a run-side
+/// string before any host is known (a container name must stay a name, a path a path).
+fn sample_value(name: &str) -> &'static str {
+    match name {
+        "user" => "user",
+        "uid" | "gid" => "1000",
+        "home" => "/home/user",
+        "project" => "/project",
+        "project_slug" => "project-0a1b2c3d",
+        "variant" => "default",
+        _ => "env",
+    }
+}
+
+/// `text` with every placeholder replaced by a typical value ([`sample_value`]) and `{{`/`}}`
+/// by literal braces. `{env:NAME}` is the host user's to give (trusted): it stands for `env`,
+/// or for the absolute path `/env` when it starts the string and `env_path_at_start` is set
+/// (a path field may take the whole path from the host).
+pub fn sample(text: &str, env_path_at_start: bool) -> String {
+    let literal = |part: &str| part.replace("{{", "{").replace("}}", "}");
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for occ in scan(text) {
+        out.push_str(&literal(&text[at..occ.range.start]));
+        if occ.name.starts_with("env:") && occ.range.start == 0 && env_path_at_start {
+            out.push_str("/env");
+        } else {
+            out.push_str(sample_value(&occ.name));
+        }
+        at = occ.range.end;
+    }
+    out.push_str(&literal(&text[at..]));
+    out
+}
+
 fn known_list() -> String {
     NAMES
         .iter()
@@ -178,5 +213,16 @@ mod tests {
         assert!(check_build("chown {uid} /x").is_err());
         assert!(check_build("echo {env:HTTP_PROXY}").is_err());
         assert!(check_build("echo {{uid}}").is_ok());
+    }
+
+    #[test]
+    fn samples_stand_for_host_values() {
+        assert_eq!(
+            sample("{home}/.cache/{project_slug}", true),
+            "/home/user/.cache/project-0a1b2c3d"
+        );
+        assert_eq!(sample("{env:DATA}/x", true), "/env/x");
+        assert_eq!(sample("{env:DATA}/x", false), "env/x");
+        assert_eq!(sample("a{{b}}", true), "a{b}");
     }
 }

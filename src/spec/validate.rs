@@ -6,28 +6,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::lang::{Data, Located};
+use crate::project_fs::{EntryKind, ProjectFsError, ProjectRoot};
 use crate::source::Span;
 use crate::spec::error::{ErrorKind, SpecError};
 use crate::spec::model::{Base, BuildSpec, Spec, UserMode};
-
-/// Resource limits the engines know.
-const ULIMITS: &[&str] = &[
-    "core",
-    "cpu",
-    "data",
-    "fsize",
-    "locks",
-    "memlock",
-    "msgqueue",
-    "nice",
-    "nofile",
-    "nproc",
-    "rss",
-    "rtprio",
-    "rttime",
-    "sigpending",
-    "stack",
-];
 
 pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecError> {
     let v = Validator { merged, root };
@@ -54,61 +36,26 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
             .help("enable `targets.docker` or `targets.apptainer`"));
     }
 
-    let run = &spec.run;
-    let mut container_paths: Vec<(Vec<String>, &str)> = vec![(
-        vec!["run".into(), "project".into(), "target".into()],
-        run.project.target.as_str(),
-    )];
-    let indexed = |field: &str, i: usize| {
-        vec![
-            "run".to_string(),
-            field.to_string(),
-            i.to_string(),
-            "target".to_string(),
-        ]
-    };
-    for (i, m) in run.mounts.iter().enumerate() {
-        container_paths.push((indexed("mounts", i), m.target.as_str()));
-    }
-    for (i, t) in run.tmpfs.iter().enumerate() {
-        container_paths.push((indexed("tmpfs", i), t.target.as_str()));
-    }
-    for (i, vol) in run.volumes.iter().enumerate() {
-        container_paths.push((indexed("volumes", i), vol.target.as_str()));
-    }
-    for (i, c) in run.caches.iter().enumerate() {
-        container_paths.push((indexed("caches", i), c.target.as_str()));
-    }
-    for (i, d) in run.devices.iter().enumerate() {
-        let path = vec!["run".to_string(), "devices".to_string(), i.to_string()];
-        container_paths.push((path, d.as_str()));
-    }
-    for (path, target) in container_paths {
-        // A placeholder such as `{home}` expands to an absolute path.
-        if !(target.starts_with('/') || target.starts_with('{')) {
-            let segs: Vec<&str> = path.iter().map(String::as_str).collect();
-            return Err(v
-                .invalid(&segs, &format!("`{target}` is not an absolute path"))
-                .help(
-                    "paths in the container start with `/` (or a placeholder such as `{home}`)",
-                ));
-        }
-    }
-
     let network = &spec.run.network;
     if network.create {
         match network.name.as_ref().map(|n| n.as_str()) {
             None => {
-                return Err(v.invalid(
-                    &["run", "network", "create"],
-                    "`create` needs a network `name`",
-                ));
+                return Err(v
+                    .invalid(
+                        &["run", "network", "create"],
+                        "`create` needs a network `name`",
+                    )
+                    .help("set `run.network.name`, for example `\"{project_slug}-net\"`"));
             }
             Some(special @ ("host" | "none" | "bridge")) => {
-                return Err(v.invalid(
-                    &["run", "network", "create"],
-                    &format!("the `{special}` network is the engine's own and cannot be created"),
-                ));
+                return Err(v
+                    .invalid(
+                        &["run", "network", "create"],
+                        &format!(
+                            "the `{special}` network is the engine's own and cannot be created"
+                        ),
+                    )
+                    .help("remove `create`: the engine always has it"));
             }
             Some(_) => {}
         }
@@ -117,10 +64,20 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
     let mut host_ports: BTreeMap<(u16, &str), Vec<String>> = BTreeMap::new();
     for (i, port) in spec.run.ports.iter().enumerate() {
         if port.container == 0 {
-            return Err(v.invalid(
-                &["run", "ports", &i.to_string(), "container"],
-                "port 0 is not a port",
-            ));
+            return Err(v
+                .invalid(
+                    &["run", "ports", &i.to_string(), "container"],
+                    "port 0 is not a port",
+                )
+                .help("ports are 1 to 65535"));
+        }
+        if port.host == Some(0) {
+            return Err(v
+                .invalid(
+                    &["run", "ports", &i.to_string(), "host"],
+                    "port 0 is not a port",
+                )
+                .help("leave `host` out to publish on the same port as `container`"));
         }
         let host = port.host.unwrap_or(port.container);
         host_ports
@@ -140,7 +97,9 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
                     .help("a service runs either a registry image or an image envc builds"));
             }
             (None, None) => {
-                return Err(v.invalid(&at, &format!("service `{name}` needs `image` or `build`")));
+                return Err(v
+                    .invalid(&at, &format!("service `{name}` needs `image` or `build`"))
+                    .help("set `image = \"postgres:16\"`, or `build = { base.image = ...; }` for an image envc builds"));
             }
             (None, Some(build)) => {
                 v.base(&build.base, &["services", name.as_str(), "build", "base"])?;
@@ -149,6 +108,27 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
             _ => {}
         }
         for (i, port) in service.ports.iter().enumerate() {
+            let at_port = |field: &str| {
+                vec![
+                    "services".to_string(),
+                    name.to_string(),
+                    "ports".into(),
+                    i.to_string(),
+                    field.to_string(),
+                ]
+            };
+            for (field, value) in [
+                ("container", Some(port.container)),
+                ("publish", port.publish),
+            ] {
+                if value == Some(0) {
+                    let path = at_port(field);
+                    let segs: Vec<&str> = path.iter().map(String::as_str).collect();
+                    return Err(v
+                        .invalid(&segs, "port 0 is not a port")
+                        .help("ports are 1 to 65535"));
+                }
+            }
             if let Some(host) = port.publish {
                 host_ports
                     .entry((host, &port.address))
@@ -171,23 +151,31 @@ pub fn validate(spec: &Spec, merged: &Located, root: &Path) -> Result<(), SpecEr
 
     for (name, limit) in &spec.run.ulimits {
         let at = ["run", "ulimits", name.as_str()];
-        if !ULIMITS.contains(&name.as_str()) {
-            let help = match crate::spec::suggest::closest(name, ULIMITS.iter().copied()) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => format!("known limits: {}", ULIMITS.join(", ")),
-            };
+        if limit.soft < -1 || limit.hard < -1 {
             return Err(v
-                .invalid(&at, &format!("unknown resource limit `{name}`"))
-                .help(help));
+                .invalid(&at, "a limit is -1 (unlimited) or a number from 0 up")
+                .help("write `-1` for unlimited"));
         }
         if limit.soft != -1 && (limit.hard != -1 && limit.soft > limit.hard) {
-            return Err(v.invalid(
-                &at,
-                &format!(
-                    "soft limit {} is above hard limit {}",
-                    limit.soft, limit.hard
-                ),
-            ));
+            return Err(v
+                .invalid(
+                    &at,
+                    &format!(
+                        "soft limit {} is above hard limit {}",
+                        limit.soft, limit.hard
+                    ),
+                )
+                .help("the soft limit is at most the hard limit"));
+        }
+    }
+    for (field, id) in [("uid", user.uid), ("gid", user.gid)] {
+        if id == Some(u32::MAX) {
+            return Err(v
+                .invalid(
+                    &["run", "user", field],
+                    &format!("`{field}` 4294967295 is not an id"),
+                )
+                .help("it means \"no id\" to the kernel (`(uid_t) -1`); choose another"));
         }
     }
     Ok(())
@@ -209,26 +197,6 @@ impl Validator<'_> {
     }
 
     fn base(&self, base: &Base, at: &[&str]) -> Result<(), SpecError> {
-        if let Base::Debootstrap(d) = base {
-            // debootstrap takes the extra suites as one comma-separated argument.
-            for (i, suite) in d.extra_suites.iter().enumerate() {
-                let ok = suite
-                    .as_str()
-                    .starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-                    && suite.as_str().chars().all(|c| {
-                        c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.' | '+')
-                    });
-                if !ok {
-                    let index = i.to_string();
-                    let mut path = at.to_vec();
-                    path.extend(["debootstrap", "extra_suites", index.as_str()]);
-                    return Err(self.invalid(
-                        &path,
-                        &format!("`{suite}` is not a suite name (lowercase letters, digits, `-`, `.`, `+`)"),
-                    ));
-                }
-            }
-        }
         if let Base::Archive(archive) = base {
             let mut path = at.to_vec();
             path.extend(["archive", "path"]);
@@ -241,6 +209,11 @@ impl Validator<'_> {
         for (target, file) in &build.files {
             let mut path = at.to_vec();
             path.extend(["files", target.as_str()]);
+            if target.as_str() == "/" {
+                return Err(self
+                    .invalid(&path, "a file cannot replace the image's root folder `/`")
+                    .help("name the file's own path, such as `/etc/app.conf`"));
+            }
             let given: Vec<&str> = [
                 ("source", file.source.is_some()),
                 ("text", file.text.is_some()),
@@ -284,16 +257,43 @@ impl Validator<'_> {
         Ok(())
     }
 
+    /// A project file or folder the build reads: it must exist, and the way to it must stay
+    /// inside the project (resolved by [`ProjectRoot`], as the build will read it).
     fn project_file(&self, rel: &str, at: &[&str]) -> Result<(), SpecError> {
-        let path = self.root.join(rel);
-        if !(path.is_file() || path.is_dir()) {
-            return Err(self
-                .invalid(at, &format!("project file `{rel}` does not exist"))
-                .help(
-                    "project files are named relative to the project root (the config's folder)",
-                ));
-        }
-        Ok(())
+        let shown = crate::spec::model::shown(rel);
+        let found = ProjectRoot::open(self.root).and_then(|root| root.stat(Path::new(rel), true));
+        let (message, help) = match found {
+            Ok(Some(stat)) => match stat.kind {
+                EntryKind::File | EntryKind::Dir => return Ok(()),
+                kind => (
+                    format!("project path `{shown}` is a {}", kind.name()),
+                    "only files and folders can be copied into an image".to_owned(),
+                ),
+            },
+            Ok(None) | Err(ProjectFsError::NotFound { .. }) => (
+                format!("project file `{shown}` does not exist"),
+                "project files are named relative to the project root (the config's folder)"
+                    .to_owned(),
+            ),
+            Err(ProjectFsError::Escapes { link, target, .. }) => (
+                format!(
+                    "project path `{shown}` leaves the project through the symlink `{}` (-> `{}`)",
+                    crate::spec::model::shown(&link),
+                    crate::spec::model::shown(&target.to_string_lossy())
+                ),
+                "every folder and symlink on the way must stay inside the project; copy the file into the project instead".to_owned(),
+            ),
+            Err(e @ ProjectFsError::Loop { .. }) | Err(e @ ProjectFsError::NotADirectory { .. }) => (
+                crate::spec::model::shown(&e.to_string()),
+                "fix the project's symlinks so that the path names a file or folder".to_owned(),
+            ),
+            Err(e) => (
+                format!("cannot read project path `{shown}`: {}", crate::spec::model::shown(&e.to_string())),
+                "project files are named relative to the project root (the config's folder)"
+                    .to_owned(),
+            ),
+        };
+        Err(self.invalid(at, &message).help(help))
     }
 }
 

@@ -146,6 +146,7 @@ fn write_lock(dir: &Path, apt: &[(&str, &str)]) {
     let entry = LockEntry {
         config: config_digest(&inputs),
         inputs,
+        pins: None,
         image: ImagePins {
             base: Some(BasePin::Image {
                 reference: "debian:bookworm".into(),
@@ -183,6 +184,8 @@ fn write_lock(dir: &Path, apt: &[(&str, &str)]) {
         )]
         .into(),
     };
+    // Sealed as `envc lock` seals it: both checksums over what they cover.
+    let entry = LockEntry::new(entry.inputs, entry.image, entry.services);
     let mut lock = LockFile::default();
     lock.set_entry(None, entry);
     lock.write(&dir.join(LOCK_FILE)).unwrap();

@@ -3,7 +3,10 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::checked::{AptPackage, BuildString, ImageRef, ProjectPath, Sha256};
+use super::kinds::{
+    AptName, BuildString, Codename, Component, DebootstrapVariant, ImageRef, MirrorUrl,
+    ProjectPath, Sha256, SnapshotStamp, via,
+};
 
 /// Where the image starts from. Exactly one of `image`, `debootstrap` or `archive`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -22,29 +25,51 @@ pub enum Base {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DebootstrapBase {
-    /// The suite or codename, such as `bookworm` or `jammy`.
+    /// The suite or codename, such as `bookworm` or `jammy`. It is an argument of the host's
+    /// `debootstrap`, run as root, so only a codename is accepted.
+    #[serde(deserialize_with = "via::build::<_, Codename>")]
+    #[schemars(with = "Codename")]
     pub suite: BuildString,
     /// The debootstrap variant: `minbase` (smallest), `buildd` or `-` (standard).
-    #[serde(default = "default_variant")]
+    #[serde(
+        default = "default_variant",
+        deserialize_with = "via::build::<_, DebootstrapVariant>"
+    )]
+    #[schemars(with = "DebootstrapVariant")]
     pub variant: BuildString,
     /// The archive mirror to bootstrap from.
-    #[serde(default = "default_mirror")]
+    #[serde(
+        default = "default_mirror",
+        deserialize_with = "via::build::<_, MirrorUrl>"
+    )]
+    #[schemars(with = "MirrorUrl")]
     pub mirror: BuildString,
     /// Archive components to enable.
-    #[serde(default = "default_components")]
+    #[serde(
+        default = "default_components",
+        deserialize_with = "via::build_vec::<_, Component>"
+    )]
+    #[schemars(with = "Vec<Component>")]
     pub components: Vec<BuildString>,
     /// Extra packages included in the bootstrap itself.
     #[serde(default)]
-    pub include: Vec<AptPackage>,
+    pub include: Vec<AptName>,
     /// Further suites of the same mirror to enable (debootstrap's `--extra-suites`), such as
     /// `trixie-backports` or `trixie-updates`; they enter the image's apt sources after the
     /// suite. Packages come from them only when asked (`rustc/trixie-backports` in
-    /// `build.apt`) or when the suite lacks them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// `build.apt`) or when the suite lacks them. Codenames only: debootstrap takes them as
+    /// one comma-separated argument.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "via::build_vec::<_, Codename>"
+    )]
+    #[schemars(with = "Vec<Codename>")]
     pub extra_suites: Vec<BuildString>,
     /// A snapshot.debian.org timestamp (`20240601T000000Z`) to bootstrap from a fixed
     /// archive state instead of the moving mirror.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "via::build_opt::<_, SnapshotStamp>")]
+    #[schemars(with = "Option<SnapshotStamp>")]
     pub snapshot: Option<BuildString>,
 }
 

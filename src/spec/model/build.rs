@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::checked::{
-    AbsPath, AptPackage, BuildString, DownloadUrl, EnvName, FileMode, PipRequirement, ProjectPath,
-    Sha256,
+use super::kinds::{
+    AbsPath, AptPackage, BuildString, BuildValue, CacheId, DownloadUrl, EnvName, FileMode,
+    IndexUrl, LabelKey, Owner, PipRequirement, ProjectPath, Sha256, StepName, Text, via,
 };
 
 /// The image's contents, applied in this order: apt packages, pip requirements, files,
@@ -29,10 +29,12 @@ pub struct BuildSpec {
     #[serde(default)]
     pub steps: Vec<Step>,
     /// Environment variables baked into the image.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "via::build_env::<_, BuildValue>")]
+    #[schemars(with = "BTreeMap<EnvName, BuildValue>")]
     pub env: BTreeMap<EnvName, BuildString>,
-    /// OCI labels on the image.
-    #[serde(default)]
+    /// OCI labels on the image (`dev.envc.*` are envc's own).
+    #[serde(default, deserialize_with = "via::labels::<_, BuildValue>")]
+    #[schemars(with = "BTreeMap<LabelKey, BuildValue>")]
     pub labels: BTreeMap<String, BuildString>,
     /// The image's working directory.
     #[serde(default)]
@@ -70,10 +72,12 @@ pub struct PipSpec {
     #[serde(default = "default_python")]
     pub python: AbsPath,
     /// The package index to use instead of PyPI.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "via::build_opt::<_, IndexUrl>")]
+    #[schemars(with = "Option<IndexUrl>")]
     pub index_url: Option<BuildString>,
     /// Further indexes searched after `index_url`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "via::build_vec::<_, IndexUrl>")]
+    #[schemars(with = "Vec<IndexUrl>")]
     pub extra_index_urls: Vec<BuildString>,
     /// Install into the system interpreter even when it is marked externally managed
     /// (Debian 12 and later).
@@ -105,8 +109,9 @@ pub struct FileSource {
     /// A project file to copy, relative to the project root.
     #[serde(default)]
     pub source: Option<ProjectPath>,
-    /// The file's contents, written out as given.
-    #[serde(default)]
+    /// The file's contents, written out as given (any character but NUL).
+    #[serde(default, deserialize_with = "via::build_opt::<_, Text>")]
+    #[schemars(with = "Option<Text>")]
     pub text: Option<BuildString>,
     /// An `http(s)` URL the host downloads the file from; `envc lock` records its SHA-256.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,7 +123,8 @@ pub struct FileSource {
     #[serde(default = "default_mode")]
     pub mode: FileMode,
     /// The file's owner, as `user:group` names or ids that exist in the image.
-    #[serde(default = "default_owner")]
+    #[serde(default = "default_owner", deserialize_with = "via::build::<_, Owner>")]
+    #[schemars(with = "Owner")]
     pub owner: BuildString,
 }
 
@@ -134,13 +140,15 @@ fn default_owner() -> BuildString {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
-    /// A short name shown in build progress.
-    #[serde(default)]
+    /// A short name shown in build progress (one line, no control characters).
+    #[serde(default, deserialize_with = "via::string_opt::<_, StepName>")]
+    #[schemars(with = "Option<StepName>")]
     pub name: Option<String>,
     /// The shell script to run.
     pub run: BuildString,
     /// Environment for this step only (not kept in the image).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "via::build_env::<_, BuildValue>")]
+    #[schemars(with = "BTreeMap<EnvName, BuildValue>")]
     pub env: BTreeMap<EnvName, BuildString>,
     /// The working directory of the step.
     #[serde(default)]
@@ -159,6 +167,8 @@ pub struct Step {
 #[serde(deny_unknown_fields)]
 pub struct CacheMount {
     /// The cache's name; steps that use the same name share the cache.
+    #[serde(deserialize_with = "via::string::<_, CacheId>")]
+    #[schemars(with = "CacheId")]
     pub id: String,
     /// Where the cache is mounted in the build container.
     pub target: AbsPath,

@@ -13,7 +13,7 @@ mod base;
 mod build;
 mod build_host;
 mod cache;
-mod checked;
+pub mod kinds;
 mod run;
 mod services;
 mod targets;
@@ -27,10 +27,13 @@ pub use base::{ArchiveBase, ArchiveFormat, Base, DebootstrapBase};
 pub use build::{BuildSpec, CacheMount, FileSource, PipSpec, Step};
 pub use build_host::BuildHost;
 pub use cache::CacheSpec;
-pub use checked::{
-    AbsPath, AptPackage, BuildString, ByteSize, Capability, DownloadUrl, Duration, EnvName,
-    FileMode, ImageRef, Invalid, Name, PipRequirement, ProjectPath, RegistryRef, RunString, Sha256,
-    checker,
+pub use kinds::{
+    AbsPath, Address, ApptainerBind, ApptainerHome, AptName, AptPackage, BuildString, BuildValue,
+    ByteSize, CacheId, Capability, Codename, Component, ContainerName, DebootstrapVariant,
+    DevicePath, DownloadUrl, Duration, EnvName, FileMode, GpuId, HostPath, ImageRef, IndexUrl,
+    Invalid, LabelKey, Line, MirrorUrl, Name, NetworkName, Owner, PipRequirement, ProjectPath,
+    RegistryRef, RunPath, RunString, RunValue, ServiceName, Sha256, SnapshotStamp, StepName, Text,
+    UlimitName, UserName, VolumeName, checker, escape_controls, shown,
 };
 pub use run::{
     Gpu, HostCache, Ipc, Mount, NetworkSpec, Port, ProjectMount, Protocol, RunSpec, Tmpfs, Ulimit,
@@ -46,7 +49,8 @@ pub struct Spec {
     /// The environment's name, used in image tags, container names and messages.
     pub name: Name,
     /// A one-line description shown by `envc show` and `envc status`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "kinds::via::string_opt::<_, Line>")]
+    #[schemars(with = "Option<Line>")]
     pub description: Option<String>,
     /// The platform images are built for, such as `linux/amd64` or `linux/arm64`.
     #[serde(default = "default_platform")]
@@ -65,7 +69,7 @@ pub struct Spec {
     pub run: RunSpec,
     /// Sidecar containers on a private network with the main container.
     #[serde(default)]
-    pub services: BTreeMap<Name, Service>,
+    pub services: BTreeMap<ServiceName, Service>,
     /// Which targets to build and how to run the Apptainer image.
     #[serde(default)]
     pub targets: Targets,

@@ -8,7 +8,10 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::checked::{ByteSize, Capability, EnvName, RunString};
+use super::kinds::{
+    AbsPath, Address, ByteSize, Capability, ContainerName, DevicePath, EnvName, GpuId, HostPath,
+    NetworkName, RunPath, RunString, RunValue, UlimitName, UserName, VolumeName, via,
+};
 
 /// How the main container is started.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -33,8 +36,10 @@ pub struct RunSpec {
     /// (for example `{home}/.cache/envc/{project_slug}/pip` at `/home/{user}/.cache/pip`).
     #[serde(default)]
     pub caches: Vec<HostCache>,
-    /// Environment variables set in the container.
-    #[serde(default)]
+    /// Environment variables set in the container (tab and newline allowed in values, no
+    /// other control character).
+    #[serde(default, deserialize_with = "via::run_env::<_, RunValue>")]
+    #[schemars(with = "BTreeMap<EnvName, RunValue>")]
     pub env: BTreeMap<EnvName, RunString>,
     /// Host environment variables passed through when they are set on the host.
     #[serde(default)]
@@ -58,7 +63,8 @@ pub struct RunSpec {
     #[serde(default)]
     pub gpu: Gpu,
     /// Host devices passed in, such as `/dev/kvm` or `/dev/fuse`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "via::run_vec::<_, DevicePath>")]
+    #[schemars(with = "Vec<DevicePath>")]
     pub devices: Vec<RunString>,
     /// Capabilities added to the container.
     #[serde(default)]
@@ -73,7 +79,8 @@ pub struct RunSpec {
     #[serde(default)]
     pub shm_size: Option<ByteSize>,
     /// Resource limits by name (`nofile`, `memlock`, `stack`, ...).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "via::keys::<_, UlimitName, Ulimit>")]
+    #[schemars(with = "BTreeMap<UlimitName, Ulimit>")]
     pub ulimits: BTreeMap<String, Ulimit>,
     /// Forward the host's X11 display (`DISPLAY` and the X socket).
     #[serde(default)]
@@ -85,7 +92,8 @@ pub struct RunSpec {
     #[serde(default)]
     pub post_start: Vec<RunString>,
     /// The container's name (default: derived from the environment, variant and project).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "via::run_opt::<_, ContainerName>")]
+    #[schemars(with = "Option<ContainerName>")]
     pub container_name: Option<RunString>,
 }
 
@@ -111,13 +119,19 @@ pub struct UserSpec {
     pub gid: Option<u32>,
     /// The user's name in the container (default: `{user}` in `host` mode, `envc` in `fixed`
     /// mode, `root` in `root` mode).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "via::run_opt::<_, UserName>")]
+    #[schemars(with = "Option<UserName>")]
     pub name: Option<RunString>,
     /// The user's home in the container (default: `/home/NAME`, `/root` for root).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "via::run_opt::<_, RunPath>")]
+    #[schemars(with = "Option<RunPath>")]
     pub home: Option<RunString>,
     /// The user's login shell.
-    #[serde(default = "default_shell")]
+    #[serde(
+        default = "default_shell",
+        deserialize_with = "via::string::<_, AbsPath>"
+    )]
+    #[schemars(with = "AbsPath")]
     pub shell: String,
 }
 
@@ -159,7 +173,11 @@ pub struct ProjectMount {
     #[serde(default = "super::default_true")]
     pub enable: bool,
     /// Where the project is mounted; also the working directory.
-    #[serde(default = "default_project_target")]
+    #[serde(
+        default = "default_project_target",
+        deserialize_with = "via::run::<_, RunPath>"
+    )]
+    #[schemars(with = "RunPath")]
     pub target: RunString,
     /// Mount it read-only.
     #[serde(default)]
@@ -184,9 +202,13 @@ fn default_project_target() -> RunString {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Mount {
-    /// The host path.
+    /// The host path: absolute, or relative to the project root.
+    #[serde(deserialize_with = "via::run::<_, HostPath>")]
+    #[schemars(with = "HostPath")]
     pub source: RunString,
     /// The path in the container.
+    #[serde(deserialize_with = "via::run::<_, RunPath>")]
+    #[schemars(with = "RunPath")]
     pub target: RunString,
     /// Mount read-only.
     #[serde(default)]
@@ -198,6 +220,8 @@ pub struct Mount {
 #[serde(deny_unknown_fields)]
 pub struct Tmpfs {
     /// The path in the container.
+    #[serde(deserialize_with = "via::run::<_, RunPath>")]
+    #[schemars(with = "RunPath")]
     pub target: RunString,
     /// The size limit.
     #[serde(default)]
@@ -209,8 +233,12 @@ pub struct Tmpfs {
 #[serde(deny_unknown_fields)]
 pub struct Volume {
     /// The volume's name (placeholders allowed, e.g. `{project_slug}-cache`).
+    #[serde(deserialize_with = "via::run::<_, VolumeName>")]
+    #[schemars(with = "VolumeName")]
     pub name: RunString,
     /// The path in the container.
+    #[serde(deserialize_with = "via::run::<_, RunPath>")]
+    #[schemars(with = "RunPath")]
     pub target: RunString,
     /// Mount read-only.
     #[serde(default)]
@@ -225,8 +253,12 @@ pub struct Volume {
 #[serde(deny_unknown_fields)]
 pub struct HostCache {
     /// The host directory, created when missing.
+    #[serde(deserialize_with = "via::run::<_, HostPath>")]
+    #[schemars(with = "HostPath")]
     pub host: RunString,
     /// The path in the container.
+    #[serde(deserialize_with = "via::run::<_, RunPath>")]
+    #[schemars(with = "RunPath")]
     pub target: RunString,
 }
 
@@ -236,7 +268,8 @@ pub struct HostCache {
 pub struct NetworkSpec {
     /// The network's name; `host` and `none` are the engine's special networks. Without a
     /// name the container uses the default bridge, or a private network when it has services.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "via::run_opt::<_, NetworkName>")]
+    #[schemars(with = "Option<NetworkName>")]
     pub name: Option<RunString>,
     /// Create the named network when it does not exist.
     #[serde(default)]
@@ -252,8 +285,12 @@ pub struct Port {
     /// The host port (default: the same as `container`).
     #[serde(default)]
     pub host: Option<u16>,
-    /// The host address to bind; loopback unless set.
-    #[serde(default = "default_address")]
+    /// The host address to bind (an IP address); loopback unless set.
+    #[serde(
+        default = "default_address",
+        deserialize_with = "via::string::<_, Address>"
+    )]
+    #[schemars(with = "Address")]
     pub address: String,
     /// The protocol.
     #[serde(default)]
@@ -351,8 +388,8 @@ impl<'de> Deserialize<'de> for Gpu {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Gpu, A::Error> {
                 let mut ids = Vec::new();
-                while let Some(id) = seq.next_element::<String>()? {
-                    ids.push(id);
+                while let Some(id) = seq.next_element::<GpuId>()? {
+                    ids.push(id.as_str().to_owned());
                 }
                 Ok(Gpu::Devices(ids))
             }
@@ -371,7 +408,7 @@ impl JsonSchema for Gpu {
             "oneOf": [
                 { "type": "string", "enum": ["none", "all", "auto"] },
                 { "type": "integer", "minimum": 0 },
-                { "type": "array", "items": { "type": "string" } }
+                { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9:/._-]*$" } }
             ]
         })
     }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::base::Base;
 use super::build::BuildSpec;
-use super::checked::{Duration, EnvName, ImageRef, RunString};
+use super::kinds::{Address, Duration, EnvName, ImageRef, RunString, RunValue, via};
 use super::run::Volume;
 
 /// A sidecar container: an image or a build, and how to run it.
@@ -24,8 +24,9 @@ pub struct Service {
     /// The command (default: the image's).
     #[serde(default)]
     pub command: Option<Vec<RunString>>,
-    /// Environment variables.
-    #[serde(default)]
+    /// Environment variables (tab and newline allowed in values, no other control character).
+    #[serde(default, deserialize_with = "via::run_env::<_, RunValue>")]
+    #[schemars(with = "BTreeMap<EnvName, RunValue>")]
     pub env: BTreeMap<EnvName, RunString>,
     /// Named volumes.
     #[serde(default)]
@@ -59,8 +60,12 @@ pub struct ServicePort {
     /// Publish the port on this host port. Without it the port stays private.
     #[serde(default)]
     pub publish: Option<u16>,
-    /// The host address a published port binds to.
-    #[serde(default = "super::run::default_address")]
+    /// The host address a published port binds to (an IP address).
+    #[serde(
+        default = "super::run::default_address",
+        deserialize_with = "via::string::<_, Address>"
+    )]
+    #[schemars(with = "Address")]
     pub address: String,
 }
 

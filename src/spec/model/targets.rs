@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::checked::RunString;
+use super::kinds::{ApptainerBind, ApptainerHome, RunString, via};
 
 /// The build targets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -46,10 +46,12 @@ pub struct ApptainerTarget {
     #[serde(default)]
     pub enable: bool,
     /// The home directory inside the container (`--home`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "via::run_opt::<_, ApptainerHome>")]
+    #[schemars(with = "Option<ApptainerHome>")]
     pub home: Option<RunString>,
-    /// Extra binds (`--bind SRC[:DST[:OPTS]]`).
-    #[serde(default)]
+    /// Extra binds (`--bind SRC[:DST[:ro|rw]]`), one bind per item.
+    #[serde(default, deserialize_with = "via::run_vec::<_, ApptainerBind>")]
+    #[schemars(with = "Vec<ApptainerBind>")]
     pub binds: Vec<RunString>,
     /// Isolate the container from the host filesystem and processes (`--containall`).
     #[serde(default)]

@@ -1,5 +1,6 @@
 //! The bad-config corpus: every `tests/spec/bad/*.{nix,json}` must fail `envc check` with
-//! exit code 2 and the snapshotted message — the location, the snippet and the help.
+//! exit code 2 and the snapshotted message — the location, the snippet and the help — and
+//! hold the fragment `tests/spec/bad/EXPECT` names for it (what the error is about).
 
 use std::path::PathBuf;
 
@@ -31,19 +32,34 @@ fn the_corpus_is_large_and_covers_both_formats() {
             .filter(|p| p.extension().is_some_and(|e| e == ext))
             .count()
     };
-    assert!(files.len() >= 40, "only {} bad configs", files.len());
+    assert!(files.len() >= 100, "only {} bad configs", files.len());
     assert!(
-        count("nix") >= 20 && count("json") >= 20,
+        count("nix") >= 50 && count("json") >= 50,
         "{} nix, {} json",
         count("nix"),
         count("json")
     );
 }
 
+/// `NAME.ext<TAB>fragment` lines: what each case's message must contain.
+fn expectations() -> std::collections::BTreeMap<String, String> {
+    let path = support::repo_root().join("tests/spec/bad/EXPECT");
+    let text = std::fs::read_to_string(&path).expect("tests/spec/bad/EXPECT exists");
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (name, fragment) = l.split_once('\t').unwrap_or((l, ""));
+            (name.to_owned(), fragment.to_owned())
+        })
+        .collect()
+}
+
 #[test]
 fn every_bad_config_fails_with_its_snapshotted_error() {
     let dir = support::repo_root().join("tests/spec/bad");
     let root_text = support::repo_root().display().to_string();
+    let expect = expectations();
+    let location = regex::Regex::new(r"\.(nix|json):\d+:\d+").unwrap();
     for file in corpus() {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         let run = support::envc()
@@ -52,13 +68,28 @@ fn every_bad_config_fails_with_its_snapshotted_error() {
             .run();
         let stderr = run.stderr();
         assert_eq!(run.code(), 2, "{name}: exit code\n{stderr}");
-        assert!(!stderr.contains("panicked"), "{name} panicked:\n{stderr}");
-        assert!(run.stdout().is_empty(), "{name}: nothing on stdout");
-        // Every error names the file and a line:column in it, or (for imports) the file
-        // that went wrong.
         assert!(
-            stderr.contains(".nix:") || stderr.contains(".json:"),
-            "{name}: no location\n{stderr}"
+            !stderr.contains("panicked") && !stderr.contains("stack backtrace"),
+            "{name} panicked:\n{stderr}"
+        );
+        assert!(run.stdout().is_empty(), "{name}: nothing on stdout");
+        // Every error names the file and a line:column in it, and says how to fix it.
+        assert!(
+            location.is_match(&stderr),
+            "{name}: no file:line:col\n{stderr}"
+        );
+        assert!(stderr.contains("help:"), "{name}: no help\n{stderr}");
+        let fragment = expect
+            .get(&name)
+            .unwrap_or_else(|| panic!("{name}: no line in tests/spec/bad/EXPECT"));
+        assert!(
+            stderr.contains(fragment.as_str()),
+            "{name}: expected `{fragment}` in\n{stderr}"
+        );
+        // A hostile value is shown escaped: no raw ESC, BEL or C1 control reaches the terminal.
+        assert!(
+            !stderr.chars().any(|c| c.is_control() && c != '\n'),
+            "{name}: a raw control character in the message\n{stderr:?}"
         );
         let stderr = stderr.replace(&root_text, "[REPO]");
         insta::with_settings!({

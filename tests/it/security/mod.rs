@@ -1,0 +1,9 @@
+//! Issue 15: envc run on a config it did not write. Each test starts from the hostile input
+//! and asserts the safe outcome.
+
+mod audit_host_reach;
+mod control_chars;
+mod engine_names;
+mod host_command_fields;
+mod lock_check;
+mod path_escape;

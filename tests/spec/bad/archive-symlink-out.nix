@@ -1,0 +1,4 @@
+{
+  name = "demo";
+  base.archive = { path = "parts/hostetc/hostname"; sha256 = "0000000000000000000000000000000000000000000000000000000000000000"; };
+}

@@ -1,0 +1,5 @@
+{
+  name = "demo";
+  base.image = "debian:bookworm";
+  build.steps = [ { run = "true"; caches = [ { id = "Pip"; target = "/root/.cache/pip"; } ]; } ];
+}

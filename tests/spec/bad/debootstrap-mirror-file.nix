@@ -1,0 +1,4 @@
+{
+  name = "demo";
+  base.debootstrap = { suite = "bookworm"; mirror = "file:///etc"; };
+}

@@ -1,0 +1,4 @@
+{
+  name = "demo";
+  base.debootstrap = { suite = "bookworm"; mirror = "http://deb.debian.org/debian\n--keyring=/x"; };
+}

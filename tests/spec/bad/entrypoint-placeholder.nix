@@ -1,0 +1,5 @@
+{
+  name = "demo";
+  base.image = "debian:bookworm";
+  build.entrypoint = [ "{home}/bin/start" ];
+}

@@ -1,0 +1,4 @@
+{
+  name = "demo";
+  base.image = "debian:bookworm\nRUN id";
+}

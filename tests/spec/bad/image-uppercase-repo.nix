@@ -1,0 +1,4 @@
+{
+  name = "demo";
+  base.image = "library/Debian:12";
+}

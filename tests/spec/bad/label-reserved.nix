@@ -1,0 +1,5 @@
+{
+  name = "demo";
+  base.image = "debian:bookworm";
+  build.labels."dev.envc.key" = "forged";
+}

@@ -1,0 +1,4 @@
+{
+  name = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  base.image = "debian:bookworm";
+}

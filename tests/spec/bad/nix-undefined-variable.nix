@@ -1,0 +1,5 @@
+{
+  name = "demo";
+  base.image = "debian:bookworm";
+  build.apt = [ curl ];
+}

@@ -1,0 +1,5 @@
+{
+  name = "demo";
+  base.image = "debian:bookworm";
+  run.ulimits.nofile = { soft = 100; hard = 10; };
+}

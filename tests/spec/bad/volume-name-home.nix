@@ -1,0 +1,5 @@
+{
+  name = "demo";
+  base.image = "debian:bookworm";
+  run.volumes = [ { name = "{home}-v"; target = "/v"; } ];
+}
