@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::spec::model::{
-    AbsPath, AptPackage, BuildString, EnvName, ImageRef, PipRequirement, RunString,
+    AbsPath, AptPackage, BuildString, EnvName, ImageRef, LabelKey, PipRequirement, RunString,
 };
 
 use super::doc::Text;
@@ -277,13 +277,15 @@ impl Draft {
 
     /// Set an image label.
     pub fn set_label(&mut self, origin: &Origin, name: &str, value: &str) {
-        let Some(key) = self.text(origin, "label", name) else {
-            return;
-        };
         if name.is_empty() {
             self.skip(origin, "a label with an empty name");
             return;
         }
+        let Some(key) = self.checked(origin, "label name", name, |v| {
+            LabelKey::new(v).map(|_| ())
+        }) else {
+            return;
+        };
         let Some(value) = self.checked(origin, &format!("label `{name}`"), value, |v| {
             BuildString::new(v).map(|_| ())
         }) else {

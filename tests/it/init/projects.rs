@@ -374,7 +374,7 @@ fn extra_suites_are_checked_and_reach_the_apptainer_definition() {
     for (config, message) in [
         (
             r#"{ "debootstrap": { "suite": "trixie", "extra_suites": ["a,b"] } }"#,
-            "is not a suite name",
+            "is not a Debian codename",
         ),
         (r#"{ "image": "debian:trixie" }"#, ""),
     ] {

@@ -82,6 +82,8 @@ fn packages_and_requirements() {
         "g++=4:12.2.0-3",
         "libc6:amd64",
         "curl=7.88.1-10+deb12u5",
+        "curl/bookworm",
+        "rustc/trixie-backports",
     ] {
         ok(s, AptPackage::new(s));
     }
@@ -90,7 +92,10 @@ fn packages_and_requirements() {
         "a",
         "curl=",
         "curl=abc",
-        "curl/bookworm",
+        "rustc/",
+        "rustc/a b",
+        "rustc/../x",
+        "rustc=1.0/x",
         "lib*",
         "-y",
         "curl;id",
