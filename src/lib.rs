@@ -11,6 +11,7 @@ pub mod cache_dir;
 pub mod cli;
 pub mod emit;
 pub mod engine;
+pub mod escape;
 pub mod exit;
 pub mod lang;
 pub mod lock;
