@@ -21,10 +21,37 @@ use super::{Unrepresentable, shown};
 
 const FORMAT: &str = "an Apptainer definition file";
 
+/// Words spython reads as a header anywhere in the first line of a section (and
+/// `bootstrap:` in any line); Apptainer reads them only at the start of a line.
+const SPYTHON_HEADERS: [&str; 3] = ["bootstrap", "from:", "stage:"];
+
 /// True when `text` holds something Apptainer or spython would read as structure:
 /// a template (`{{`) or a stage header (`bootstrap:`, any case).
 fn has_structure(text: &str) -> bool {
     text.contains("{{") || text.to_ascii_lowercase().contains("bootstrap:")
+}
+
+/// True when a shell word must be written through `printf` escapes: it holds a template
+/// or any word spython may read as a header.
+fn needs_escapes(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    text.contains("{{") || SPYTHON_HEADERS.iter().any(|w| lower.contains(w))
+}
+
+/// `text` with the first letter of every [`SPYTHON_HEADERS`] word replaced by `escape`.
+fn break_headers(text: &str, escape: impl Fn(char) -> String) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
+        if SPYTHON_HEADERS.iter().any(|w| lower[i..].starts_with(w)) {
+            out.push_str(&escape(c));
+        } else {
+            out.push(c);
+        }
+        i += c.len_utf8();
+    }
+    out
 }
 
 fn refuse(field: &str, text: &str, reason: &'static str) -> Unrepresentable {
@@ -53,40 +80,18 @@ fn refuse_structure(field: &str, text: &str) -> Result<(), Unrepresentable> {
 /// headers anywhere in a line (`bootstrap`, `from:`, `stage:`) written with their first
 /// letter escaped, so the comment stays a comment for every reader.
 pub fn comment(text: &str) -> String {
-    let shown = shown(text);
-    let lower = shown.to_ascii_lowercase();
-    let mut out = String::with_capacity(shown.len());
-    let mut i = 0;
-    while i < shown.len() {
-        let rest = &lower[i..];
-        if ["bootstrap", "from:", "stage:"]
-            .iter()
-            .any(|w| rest.starts_with(w))
-        {
-            let first = shown[i..]
-                .chars()
-                .next()
-                .expect("a match has a first letter");
-            out.push_str(&format!("\\u{{{:x}}}", first as u32));
-            i += first.len_utf8();
-            continue;
-        }
-        let c = shown[i..].chars().next().expect("in bounds");
-        out.push(c);
-        i += c.len_utf8();
-    }
-    out
+    break_headers(&shown(text), |c| format!("\\u{{{:x}}}", c as u32))
 }
 
 /// One shell word of a section script (`%setup`, `%post`, `%environment`, `%runscript`):
 /// quoted as usual when that keeps the line safe, else `"$(printf '…')"` with every
-/// control character, `{{` and `bootstrap:` escaped. A word that ends with a newline and needs the
+/// control character, `{{` and the words spython reads as headers escaped. A word that ends with a newline and needs the
 /// `printf` form is refused: command substitution drops trailing newlines.
 pub fn shell_word(field: &str, text: &str) -> Result<String, Unrepresentable> {
     if text.contains('\0') {
         return Err(refuse(field, text, "a shell word cannot hold a NUL byte"));
     }
-    let structure = has_structure(text);
+    let structure = needs_escapes(text);
     if shell::is_plain(text) && !text.starts_with('%') && !structure {
         return Ok(text.to_owned());
     }
@@ -104,22 +109,13 @@ pub fn shell_word(field: &str, text: &str) -> Result<String, Unrepresentable> {
     Ok(format!("\"$(printf {})\"", shell::quote_always(&format)))
 }
 
-/// A `printf` format with `{{` and `bootstrap:` written as octal escapes, which print the
-/// same characters. (A format's backslashes all start escapes envc wrote, none of which
-/// ends in `{` or `b`, so the replacements never split one.)
+/// A `printf` format with `{{` and the words spython reads as headers written with octal
+/// escapes, which print the same characters. (A format's backslashes all start escapes
+/// envc wrote, none of which ends in `{` or a letter of those words, so the replacements
+/// never split one.)
 fn without_structure(format: &str) -> String {
     let format = format.replace("{{", "\\173\\173");
-    let lower = format.to_ascii_lowercase();
-    let mut out = String::with_capacity(format.len());
-    let mut rest = 0;
-    while let Some(found) = lower[rest..].find("bootstrap:") {
-        let colon = rest + found + "bootstrap".len();
-        out.push_str(&format[rest..colon]);
-        out.push_str("\\072");
-        rest = colon + 1;
-    }
-    out.push_str(&format[rest..]);
-    out
+    break_headers(&format, |c| format!("\\{:03o}", c as u32))
 }
 
 /// Words of one command line, each a [`shell_word`].
@@ -215,7 +211,7 @@ mod tests {
         );
         assert_eq!(
             shell_word("w", "Bootstrap: docker").unwrap(),
-            r#""$(printf 'Bootstrap\072 docker')""#
+            r#""$(printf '\102ootstrap: docker')""#
         );
         assert!(shell_word("w", "a\n").is_err());
         assert!(shell_word("w", "a\0").is_err());

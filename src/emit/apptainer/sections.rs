@@ -179,7 +179,11 @@ pub fn labels(
     config: &ConfigStep,
 ) -> Result<String, Unrepresentable> {
     let mut out = String::from("\n%labels\n");
-    for (k, v) in image_labels(spec, plan, last, config) {
+    // The key first: spython reads header words anywhere in a section's first line, and
+    // this line is envc's own.
+    let mut labels = image_labels(spec, plan, last, config);
+    labels.sort_by_key(|(k, _)| k != "dev.envc.key");
+    for (k, v) in labels {
         let key = label_key("the label key", &k)?;
         let value = label_value(&format!("the value of label `{k}`"), &v)?;
         if value.is_empty() {
@@ -226,10 +230,11 @@ pub fn help(spec: &Spec, plan: &Plan) -> Result<String, Unrepresentable> {
         .description
         .as_deref()
         .unwrap_or("An environment built by envc.");
+    // envc's line first: spython reads header words anywhere in a section's first line.
     let about = format!("envc environment `{}`, plan key {}.", plan.name, plan.key());
-    let lines = help_lines("the description", description)?
+    let lines = help_lines("the name", &about)?
         .into_iter()
-        .chain(help_lines("the name", &about)?);
+        .chain(help_lines("the description", description)?);
     for line in lines {
         let _ = writeln!(out, "    {line}");
     }

@@ -8,4 +8,4 @@ mod failure;
 mod host;
 mod images;
 mod packages;
-mod project;
+pub mod project;
