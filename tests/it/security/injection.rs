@@ -242,7 +242,9 @@ const CASES: &[(&str, Mutation, [char; 2], [char; 2])] = &[
         |_, p, v| {
             each_kind(p, |k| {
                 if let StepKind::Run(r) = k {
-                    r.caches[0].id = v.to_owned()
+                    if let Some(c) = r.caches.first_mut() {
+                        c.id = v.to_owned()
+                    }
                 }
             })
         },
@@ -254,7 +256,9 @@ const CASES: &[(&str, Mutation, [char; 2], [char; 2])] = &[
         |_, p, v| {
             each_kind(p, |k| {
                 if let StepKind::Run(r) = k {
-                    r.caches[0].target = format!("/root/{v}")
+                    if let Some(c) = r.caches.first_mut() {
+                        c.target = format!("/root/{v}")
+                    }
                 }
             })
         },
