@@ -241,10 +241,10 @@ const CASES: &[(&str, Mutation, [char; 2], [char; 2])] = &[
         "cache id",
         |_, p, v| {
             each_kind(p, |k| {
-                if let StepKind::Run(r) = k {
-                    if let Some(c) = r.caches.first_mut() {
-                        c.id = v.to_owned()
-                    }
+                if let StepKind::Run(r) = k
+                    && let Some(c) = r.caches.first_mut()
+                {
+                    c.id = v.to_owned()
                 }
             })
         },
@@ -255,10 +255,10 @@ const CASES: &[(&str, Mutation, [char; 2], [char; 2])] = &[
         "cache target",
         |_, p, v| {
             each_kind(p, |k| {
-                if let StepKind::Run(r) = k {
-                    if let Some(c) = r.caches.first_mut() {
-                        c.target = format!("/root/{v}")
-                    }
+                if let StepKind::Run(r) = k
+                    && let Some(c) = r.caches.first_mut()
+                {
+                    c.target = format!("/root/{v}")
                 }
             })
         },
