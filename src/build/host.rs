@@ -120,17 +120,17 @@ impl HostMaterial {
 
     /// `host:container:ro` binds for the files lent to a step.
     pub fn binds(&self) -> Vec<String> {
-        self.binds_for(true)
+        self.binds_for(true, true)
     }
 
-    /// The binds for a step: the secrets, and the CA bundle when `ca` (steps without the
-    /// network do not get it).
-    pub fn binds_for(&self, ca: bool) -> Vec<String> {
+    /// The binds for a step: the CA bundle when `ca` (steps without the network do not get
+    /// it), the secrets when `secrets`.
+    pub fn binds_for(&self, ca: bool, secrets: bool) -> Vec<String> {
         let mut binds = Vec::new();
         if let Some(bundle) = self.ca_bundle.as_ref().filter(|_| ca) {
             binds.push(format!("{}:{CA_PATH}:ro", bundle.display()));
         }
-        for secret in &self.secrets {
+        for secret in self.secrets.iter().filter(|_| secrets) {
             binds.push(format!(
                 "{}:{SECRETS_DIR}/{}:ro",
                 secret.path.display(),

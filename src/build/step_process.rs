@@ -59,7 +59,7 @@ pub fn step_process(step: &ShellStep, host: &HostMaterial, as_root: bool) -> Ste
             user: as_root.then(|| "0:0".to_owned()),
             ..Default::default()
         },
-        binds: host.binds_for(step.ca_bundle),
+        binds: host.binds_for(step.ca_bundle, step.secrets),
         caches: step
             .caches
             .iter()

@@ -41,11 +41,13 @@ pub fn printf_exact(text: &str, also: &[char]) -> String {
     format!("printf {}", quote_always(&printf_format(text, also)))
 }
 
-/// The format string of [`printf_exact`], unquoted.
+/// The format string of [`printf_exact`], unquoted. A leading `-` is escaped too, so that
+/// no `printf` (bash's takes `-v NAME`) reads the format as an option.
 pub fn printf_format(text: &str, also: &[char]) -> String {
     let mut format = String::with_capacity(text.len());
-    for c in text.chars() {
+    for (i, c) in text.chars().enumerate() {
         match c {
+            '-' if i == 0 => format.push_str("\\055"),
             '\\' => format.push_str("\\\\"),
             '%' => format.push_str("%%"),
             '\n' => format.push_str("\\n"),
@@ -77,6 +79,7 @@ mod tests {
     #[test]
     fn printf_exact_keeps_one_line() {
         assert_eq!(printf_exact("a\n50% \\", &[]), r"printf 'a\n50%% \\'");
+        assert_eq!(printf_exact("-v x", &[]), r"printf '\055v x'");
         assert_eq!(
             printf_exact("\u{1b}{x}\r", &['{']),
             r"printf '\033\173x}\015'"
@@ -96,6 +99,7 @@ mod tests {
             "trailing newline\n\n",
             "\u{1b}]0;title\u{7}\u{85}\u{2028}é",
             "%s %% \\n",
+            "-v x",
         ];
         for text in hostile {
             let script = format!(

@@ -23,6 +23,9 @@ pub struct ShellStep {
     pub ca_bundle: bool,
     /// Whether the host's proxy variables reach the step (when the build lends them).
     pub proxies: bool,
+    /// Whether build secrets (`--secret ID=PATH`) are mounted at `SECRETS_DIR/ID`: for
+    /// every shell step of envc's executor; a Dockerfile or `.def` has no such flag.
+    pub secrets: bool,
     /// Caches mounted for the step only.
     pub caches: Vec<Cache>,
 }
@@ -221,13 +224,13 @@ impl StepEnv {
 
 fn shell_step<S: AsRef<str>>(
     shell: &[S],
-    plan: StepEnv,
+    decided: StepEnv,
     env: &BTreeMap<String, String>,
     workdir: Option<&str>,
     body: String,
     caches: Vec<Cache>,
 ) -> ShellStep {
-    let mut script = exports(&plan.vars, env);
+    let mut script = exports(&decided.vars, env);
     if let Some(dir) = workdir {
         let _ = writeln!(script, "mkdir -p {0} && cd {0}", quote(dir));
     }
@@ -237,9 +240,10 @@ fn shell_step<S: AsRef<str>>(
     ShellStep {
         argv,
         display: body,
-        network: plan.network,
-        ca_bundle: plan.ca_bundle,
-        proxies: plan.network,
+        network: decided.network,
+        ca_bundle: decided.ca_bundle,
+        proxies: decided.network,
+        secrets: true,
         caches,
     }
 }
