@@ -86,6 +86,9 @@ fn proxy_passwords_secrets_and_the_ca_bundle_reach_steps_but_no_image() {
         .map(|i| format!("envc/step:{}", events.key(i)))
         .collect();
     images.push(reference.clone());
+    // Removed whatever happens: should one hold the test's fake secrets, it leaves nothing
+    // on the shared engine.
+    let _remove = Untag(images.clone());
 
     let needles = Regex::new(&format!("{PASSWORD}|{SECRET}")).unwrap();
     for image in &images {
@@ -112,6 +115,20 @@ fn proxy_passwords_secrets_and_the_ca_bundle_reach_steps_but_no_image() {
         "the layers were read: {scanned:?}"
     );
     rt.block_on(engine.remove_image(&base, false)).unwrap();
+}
+
+/// Removes the tags it holds when dropped.
+struct Untag(Vec<String>);
+
+impl Drop for Untag {
+    fn drop(&mut self) {
+        let _ = Command::new("docker")
+            .arg("rmi")
+            .args(&self.0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
 }
 
 #[derive(Debug, Default)]
