@@ -12,6 +12,7 @@ pub mod cli;
 pub mod doctor;
 pub mod emit;
 pub mod engine;
+pub mod escape;
 pub mod exit;
 pub mod init;
 pub mod lang;

@@ -51,7 +51,12 @@ pub fn emit(dir: &Path, text: &[u8], nix: bool) -> Reached {
         return Reached::Checked;
     };
     let manifest = envc::plan::manifest(&loaded.spec, &planned.plan);
-    for file in envc::emit::emit(&loaded.spec, &planned.plan, &manifest) {
+    // A checked config the emitters cannot write exactly (a `{{ NAME }}` in a .def label, say)
+    // is refused with an error, never written wrong.
+    let Ok(files) = envc::emit::emit(&loaded.spec, &planned.plan, &manifest) else {
+        return Reached::Checked;
+    };
+    for file in files {
         if file.name.ends_with(".json") {
             let parsed: Result<serde_json::Value, _> = serde_json::from_slice(&file.bytes);
             assert!(

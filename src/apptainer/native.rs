@@ -29,6 +29,9 @@ pub enum NativeError {
     Assemble(#[source] AssembleError),
     #[error("the image config of `{image}` cannot be read: {reason}")]
     Config { image: String, reason: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Emit(#[from] crate::emit::EmitError),
 }
 
 /// The one timestamp written into SIFs: `SOURCE_DATE_EPOCH` when set and valid, else 0.
@@ -62,7 +65,7 @@ pub async fn build_sif(
             })?,
         None => ImageConfig::default(),
     };
-    let def_text = crate::emit::apptainer::definition(spec, plan);
+    let def_text = crate::emit::apptainer::definition(spec, plan)?;
     let manifest =
         serde_json::to_value(crate::plan::manifest(spec, plan)).unwrap_or(serde_json::Value::Null);
     let plan_key = plan.key().hex();

@@ -6,6 +6,11 @@
 //! previous step's image; its result is committed and tagged only after it succeeded, under
 //! a per-key lock so that two envc processes never build the same step. Containers are
 //! removed on success, on failure and on Ctrl-C (their guards see to the last two).
+//!
+//! What a shell-like step runs is the step contract's (`crate::plan::contract`), the same
+//! commands the emitted Dockerfile and `.def` hold; [`super::step_process`] says how it
+//! runs here: as an exec in an idle container, so that no build-only value is in the
+//! config the engine records in the committed image.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -15,7 +20,8 @@ use bollard::models::{HostConfig, ImageConfig, Mount, MountType};
 use futures_util::StreamExt;
 use serde_json::json;
 
-use crate::engine::{CommitSpec, ContainerSpec, Engine, VolumeSpec};
+use crate::engine::{CommitSpec, ContainerSpec, Engine, LogChunk, VolumeSpec};
+use crate::plan::contract::{self, Runner, ShellStep};
 use crate::plan::step::{BaseStep, FileContent, FileStep, StepKind};
 use crate::plan::{Key, Plan, ServiceImage, Step};
 use crate::spec::Spec;
@@ -29,7 +35,7 @@ use super::file_tar;
 use super::host::{HostMaterial, Secret};
 use super::key_lock::KeyLock;
 use super::progress::{Progress, ProgressMode};
-use super::script::{self, StepCommand};
+use super::step_process::step_process;
 use super::tail::Tail;
 
 /// How many output lines a failure message shows.
@@ -120,6 +126,7 @@ pub async fn build(
         no_cache: options.no_cache,
         tags: options.tags.clone(),
         host: HostMaterial::collect(&spec.build_host, &options.secrets)?,
+        runner: Runner::docker(&spec.build_host),
         log: EventLog::open(options.events.as_deref(), options.status.as_deref()),
         progress: Progress::new(options.progress),
         counter: 0,
@@ -180,6 +187,8 @@ struct Run<'a> {
     no_cache: bool,
     tags: Tags,
     host: HostMaterial,
+    /// What this executor lends steps (the contract's view of it).
+    runner: Runner,
     log: EventLog,
     progress: Progress,
     /// Containers created so far (for unique names).
@@ -385,17 +394,17 @@ impl Run<'_> {
         match &step.kind {
             StepKind::Base(_) => unreachable!("handled above"),
             StepKind::Apt(apt) => {
-                let command = script::apt(apt, base_key, &self.host);
+                let command = contract::apt(apt, base_key, &self.runner);
                 self.command(step, total, parent, &parent_config, command, labels)
                     .await
             }
             StepKind::Pip(pip) => {
-                let command = script::pip(pip, base_key, &self.host);
+                let command = contract::pip(pip, base_key, &self.runner);
                 self.command(step, total, parent, &parent_config, command, labels)
                     .await
             }
             StepKind::Run(run) => {
-                let command = script::run(run, base_key, &self.host);
+                let command = contract::run(run, base_key, &self.runner);
                 self.command(step, total, parent, &parent_config, command, labels)
                     .await
             }
@@ -514,21 +523,25 @@ impl Run<'_> {
         self.commit(step, container, config).await
     }
 
-    /// A shell-like step: run `command` in a fresh container, commit it when it succeeded.
+    /// A shell-like step: run `command` as an exec in a fresh idle container, commit the
+    /// container when the command succeeded.
     async fn command(
         &mut self,
         step: &Step,
         total: usize,
         parent: &str,
         parent_config: &ImageConfig,
-        command: StepCommand,
+        command: ShellStep,
         labels: HashMap<String, String>,
     ) -> Result<String, BuildError> {
+        // Steps run as root; a parent image with another user would otherwise decide.
+        let as_root = parent_config.user.as_deref().is_some_and(|u| !u.is_empty());
+        let process = step_process(&command, &self.host, as_root);
         let mut mounts = Vec::new();
-        // Held until the step's container has finished. Taken in name order, so that two
+        // Held until the step's container has stopped. Taken in name order, so that two
         // steps needing the same exclusive caches cannot deadlock.
         let mut held = Vec::new();
-        let mut exclusive: Vec<&str> = command
+        let mut exclusive: Vec<&str> = process
             .caches
             .iter()
             .filter(|c| c.exclusive)
@@ -545,7 +558,7 @@ impl Run<'_> {
                 .await?,
             );
         }
-        for cache in &command.caches {
+        for cache in &process.caches {
             self.engine
                 .ensure_volume(&VolumeSpec {
                     name: cache.volume.clone(),
@@ -560,55 +573,96 @@ impl Run<'_> {
             });
         }
         let host_config = HostConfig {
-            binds: Some(self.host.binds()).filter(|b| !b.is_empty()),
+            binds: Some(process.binds.clone()).filter(|b| !b.is_empty()),
             mounts: Some(mounts).filter(|m| !m.is_empty()),
-            network_mode: (!command.network).then(|| "none".to_owned()),
+            network_mode: (!process.network).then(|| "none".to_owned()),
             ..Default::default()
         };
-        // Steps run as root; a parent image with another user would otherwise decide.
-        let user = parent_config
-            .user
-            .as_deref()
-            .filter(|u| !u.is_empty())
-            .map(|_| "0:0".to_owned());
         let name = self.container_name(step);
         let container = self
             .engine
             .create_container(&ContainerSpec {
                 image: parent.to_owned(),
                 name: Some(name),
-                entrypoint: Some(command.argv.clone()),
-                user,
+                entrypoint: Some(process.idle.clone()),
+                user: process.exec.user.clone(),
+                // The idle command reads from this stdin, which nothing ever writes to.
+                open_stdin: true,
                 host_config,
                 ..Default::default()
             })
             .await?;
         container.start().await?;
         let mut tail = Tail::new(TAIL_LINES);
-        let mut logs = self.engine.logs(container.id(), true);
-        while let Some(chunk) = logs.next().await {
-            let chunk = chunk?;
-            self.progress.output(chunk.bytes());
-            tail.push(chunk.bytes());
-        }
-        let exit = container.wait().await?;
+        let code = self
+            .exec_step(container.id(), &process.exec, &mut tail)
+            .await;
+        // The idle command and anything the step left running end here, before the commit.
+        let stopped = self.engine.stop_container(container.id(), 0).await;
         drop(held);
-        if !exit.success() {
+        let code = code?;
+        stopped?;
+        if code != 0 {
             container.remove().await?;
-            let mut lines = tail.lines();
-            if let Some(error) = exit.error {
-                lines.push(format!("engine: {error}"));
-            }
             return Err(BuildError::StepFailed {
                 number: step.index + 1,
                 total,
                 label: step.label.clone(),
-                command: command.display,
-                code: exit.code,
-                tail: lines,
+                command: process.display,
+                code,
+                tail: tail.lines(),
             });
         }
         let config = commit_config::unchanged(parent_config, labels);
         self.commit(step, container, config).await
+    }
+
+    /// Run the step's exec to its end, showing its output; its exit status.
+    ///
+    /// The end is the process's exit, not the end of its output: a background process the
+    /// step started may hold the output open (the container's stop ends it afterwards).
+    async fn exec_step(
+        &mut self,
+        container: &str,
+        spec: &crate::engine::ExecSpec,
+        tail: &mut Tail,
+    ) -> Result<i64, BuildError> {
+        let mut session = self.engine.exec(container, spec).await?;
+        let mut poll = tokio::time::interval(std::time::Duration::from_millis(250));
+        let mut output_open = true;
+        loop {
+            tokio::select! {
+                chunk = session.output.next(), if output_open => match chunk {
+                    Some(chunk) => {
+                        let chunk: LogChunk = chunk?;
+                        self.progress.output(chunk.bytes());
+                        tail.push(chunk.bytes());
+                    }
+                    None => output_open = false,
+                },
+                _ = poll.tick() => {
+                    crate::engine::interrupt::check()?;
+                    if let Some(code) = self.engine.exec_exit_code(&session.id).await? {
+                        // What the process wrote just before it ended.
+                        while output_open {
+                            match tokio::time::timeout(
+                                std::time::Duration::from_millis(100),
+                                session.output.next(),
+                            )
+                            .await
+                            {
+                                Ok(Some(chunk)) => {
+                                    let chunk = chunk?;
+                                    self.progress.output(chunk.bytes());
+                                    tail.push(chunk.bytes());
+                                }
+                                _ => output_open = false,
+                            }
+                        }
+                        return Ok(code);
+                    }
+                }
+            }
+        }
     }
 }

@@ -5,53 +5,25 @@
 //! reach a committed image:
 //!
 //! - files (CA bundle, secrets) are bind-mounted read-only under [`MOUNT_DIR`], inside the
-//!   container's `/dev` tmpfs. A bind mount's mount point is created in the container's
-//!   writable layer when its parent folder is part of the image (`/run/secrets/x` would
-//!   leave an empty `/run/secrets/x` in the committed image); under `/dev` it is created in
-//!   a tmpfs that is not part of any layer;
-//! - variables (`SSL_CERT_FILE`, proxies, ...) are exported by the step's own script, never
-//!   set as the container's `Env`: the engine copies a container's `Env` into the image it
-//!   commits, whatever the commit's config says;
-//! - caches are named volumes, keyed by the base and the cache's name, mounted for the step.
+//!   container's `/dev` tmpfs (where, see `crate::plan::contract::build_only`);
+//! - variables (proxies) go to the exec that runs the step, never the container's config,
+//!   which the engine copies into the image it commits (see `super::step_process`);
+//! - caches are named volumes ([`cache_volume`]), mounted for the step.
+//!
+//! The paths and variable names are the step contract's (`crate::plan::contract`), which
+//! the emitted Dockerfile and `.def` use too.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::plan::Key;
 use crate::spec::model::BuildHost;
 
 use super::error::BuildError;
 
-/// Where build-only files appear in a build container.
-pub const MOUNT_DIR: &str = "/dev/envc";
-/// The CA bundle's path in a build container.
-pub const CA_PATH: &str = "/dev/envc/ca-certificates.crt";
-/// Where build secrets appear: `<SECRETS_DIR>/<id>`.
-pub const SECRETS_DIR: &str = "/dev/envc/secrets";
-/// The pip cache volume's mount point.
-pub const PIP_CACHE: &str = "/dev/envc/cache/pip";
-/// Variables pointed at the CA bundle.
-pub const CA_VARIABLES: &[&str] = &[
-    "SSL_CERT_FILE",
-    "PIP_CERT",
-    "REQUESTS_CA_BUNDLE",
-    "CURL_CA_BUNDLE",
-    "NODE_EXTRA_CA_CERTS",
-    "GIT_SSL_CAINFO",
-];
-/// Proxy variables passed through when `build_host.proxy` is set.
-pub const PROXY_VARIABLES: &[&str] = &[
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "FTP_PROXY",
-    "NO_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "ftp_proxy",
-    "no_proxy",
-    "all_proxy",
-];
+pub use crate::plan::contract::{
+    CA_PATH, CA_VARIABLES, MOUNT_DIR, PIP_CACHE, PROXY_VARIABLES, SECRETS_DIR, cache_volume,
+};
+
 /// Where hosts keep their CA bundle, most common first.
 const CA_BUNDLES: &[&str] = &[
     "/etc/ssl/certs/ca-certificates.crt",
@@ -148,11 +120,17 @@ impl HostMaterial {
 
     /// `host:container:ro` binds for the files lent to a step.
     pub fn binds(&self) -> Vec<String> {
+        self.binds_for(true, true)
+    }
+
+    /// The binds for a step: the CA bundle when `ca` (steps without the network do not get
+    /// it), the secrets when `secrets`.
+    pub fn binds_for(&self, ca: bool, secrets: bool) -> Vec<String> {
         let mut binds = Vec::new();
-        if let Some(ca) = &self.ca_bundle {
-            binds.push(format!("{}:{CA_PATH}:ro", ca.display()));
+        if let Some(bundle) = self.ca_bundle.as_ref().filter(|_| ca) {
+            binds.push(format!("{}:{CA_PATH}:ro", bundle.display()));
         }
-        for secret in &self.secrets {
+        for secret in self.secrets.iter().filter(|_| secrets) {
             binds.push(format!(
                 "{}:{SECRETS_DIR}/{}:ro",
                 secret.path.display(),
@@ -162,7 +140,8 @@ impl HostMaterial {
         binds
     }
 
-    /// Variables a step's script exports before it runs (never the container's `Env`).
+    /// The build-only variables of a step: the CA variables and the proxies, for steps with
+    /// the network (passed to the step's exec, never the container's `Env`).
     pub fn variables(&self, network: bool) -> BTreeMap<String, String> {
         let mut vars = BTreeMap::new();
         if network {
@@ -187,24 +166,6 @@ pub fn find_ca_bundle() -> Option<PathBuf> {
         .and_then(|p| std::fs::canonicalize(&p).ok())
 }
 
-/// The name of the cache volume `name` for images built on `base`.
-///
-/// Keyed by the base so that caches of different distributions never mix (an apt archive
-/// of bookworm packages is useless, and possibly harmful, on jammy).
-pub fn cache_volume(base: &Key, name: &str) -> String {
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "_.-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("envc-cache-{}-{safe}", base.short())
-}
-
 /// Whether `path` is a plausible place for a cache mount (absolute, not `/`).
 pub fn valid_cache_target(path: &Path) -> bool {
     path.is_absolute() && path != Path::new("/")
@@ -213,6 +174,7 @@ pub fn valid_cache_target(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::Key;
 
     #[test]
     fn secrets_parse_id_and_path() {

@@ -8,8 +8,9 @@
 //! - [`cache`]: how step images are tagged and labelled, and how they are found;
 //! - [`base`]: image, debootstrap and archive bases ([`mounts`]: what debootstrap may leave
 //!   mounted, taken down before its folder is deleted);
-//! - [`script`], [`file_tar`], [`commit_config`]: what each kind of step runs, uploads and
-//!   records;
+//! - [`step_process`], [`file_tar`], [`commit_config`]: how each kind of step runs (the
+//!   commands themselves are the step contract's, `crate::plan::contract`), what it uploads
+//!   and what its commit records;
 //! - [`download_cache`]: downloaded files, fetched once by the host and kept by hash;
 //! - [`host`]: the CA bundle, proxies, secrets and cache volumes lent to build containers;
 //! - [`key_lock`]: one lock per key across processes;
@@ -37,7 +38,7 @@ pub mod mounts;
 pub mod progress;
 pub mod remote;
 pub mod rootfs_label;
-pub mod script;
+pub mod step_process;
 pub mod tail;
 pub mod verified;
 

@@ -69,7 +69,8 @@ pub fn run(args: &BuildArgs, loaded: &LoadedSpec) -> Result<Outcome, Report> {
         BuilderArg::Apptainer => {
             let apptainer = tool::apptainer("build a SIF with `--builder apptainer`")?;
             let path = dir.join(format!("{}.apptainer.sif", key.hex()));
-            let def = crate::emit::apptainer::definition(&loaded.spec, plan);
+            let def =
+                crate::emit::apptainer::definition(&loaded.spec, plan).map_err(Report::input)?;
             let manifest = serde_json::to_value(crate::plan::manifest(&loaded.spec, plan))
                 .unwrap_or(serde_json::Value::Null);
             let output = if quiet {
@@ -150,7 +151,10 @@ pub fn ensure_native_sif(
         let engine = Engine::connect().await.map_err(Report::from)?;
         native::build_sif(&engine, &loaded.spec, &plan, &built.image.id, path)
             .await
-            .map_err(Report::found)
+            .map_err(|e| match e {
+                native::NativeError::Emit(e) => Report::input(e),
+                e => Report::found(e),
+            })
     })?;
     if !quiet {
         eprintln!(

@@ -29,7 +29,8 @@ pub fn run(args: EmitArgs) -> Result<Outcome, Report> {
     };
     std::fs::create_dir_all(&args.out).map_err(|e| write_error(&args.out, e))?;
     let mut names = Vec::new();
-    for file in emit(&loaded.spec, &planned.plan, &manifest) {
+    let files = emit(&loaded.spec, &planned.plan, &manifest).map_err(Report::input)?;
+    for file in files {
         let path = args.out.join(file.name);
         crate::plan::stat_cache::write_atomically(&path, &file.bytes)
             .map_err(|e| write_error(&path, e))?;

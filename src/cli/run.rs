@@ -128,13 +128,10 @@ fn try_enter(
                 Err(_) => false,
             }
         });
-        super::print_stdout(&dry_run::run(
-            &plan,
-            running,
-            &command,
-            workdir.as_deref(),
-            tty,
-        ))?;
+        super::print_stdout(
+            &dry_run::run(&plan, running, &command, workdir.as_deref(), tty)
+                .map_err(Report::input)?,
+        )?;
         return Ok(Outcome::Success);
     }
     warn_if_stale(&project, &plan);

@@ -131,7 +131,7 @@ pub fn run(args: UpArgs) -> Result<Outcome, Report> {
         super::print_stdout(&format!(
             "# envc build (when `{}` is not built yet)\n{}",
             plan.image,
-            dry_run::up(&plan)
+            dry_run::up(&plan).map_err(Report::input)?
         ))?;
         return Ok(Outcome::Success);
     }

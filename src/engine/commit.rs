@@ -79,25 +79,14 @@ impl Engine {
     }
 }
 
-/// `LABEL "key"="value"` with Dockerfile quoting (`\\`, `"` and `$` escaped). A label
-/// with a line break cannot be written as a change; it is set through the config only.
+/// `LABEL "key"="value"`, quoted as in envc's Dockerfiles (`crate::escape::dockerfile`). A
+/// label with a line break or another control character cannot be written as a change; it
+/// is set through the config only.
 fn label_change(key: &str, value: &str) -> Option<String> {
-    if key.contains(['\n', '\r']) || value.contains(['\n', '\r']) {
-        return None;
-    }
-    let quote = |s: &str| {
-        let mut out = String::with_capacity(s.len() + 2);
-        out.push('"');
-        for c in s.chars() {
-            if matches!(c, '\\' | '"' | '$') {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-        out.push('"');
-        out
-    };
-    Some(format!("LABEL {}={}", quote(key), quote(value)))
+    use crate::escape::dockerfile::quoted;
+    let key = quoted("the label key", key).ok()?;
+    let value = quoted("the label value", value).ok()?;
+    Some(format!("LABEL {key}={value}"))
 }
 
 #[cfg(test)]

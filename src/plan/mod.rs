@@ -4,10 +4,12 @@
 //! Keys are computed here and nowhere else: `canonical` gives the one byte form of a JSON
 //! document, `key` hashes a step's key document, `tree` digests the project files a step
 //! reads (with `stat_cache` so that re-planning is cheap), `builder` orders the steps and
-//! chains their keys, and `manifest` derives the run manifest.
+//! chains their keys, `manifest` derives the run manifest, and `contract` says what each step
+//! runs, for every builder.
 
 pub mod builder;
 pub mod canonical;
+pub mod contract;
 pub mod devcontainer_metadata;
 pub mod digest;
 pub mod key;

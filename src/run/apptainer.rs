@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use super::resolve::{EnvPlan, GpuPlan, MountKind};
-use crate::emit::shell;
+use crate::escape::shell;
 use crate::plan::RunManifest;
 use crate::run::HostFacts;
 use crate::run::host::FillError;

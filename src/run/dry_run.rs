@@ -1,28 +1,49 @@
 //! `--dry-run`: the `docker` commands equivalent to what envc would ask the engine for, so a
 //! user can audit (or replay) exactly what `up` and `run` do.
+//!
+//! Printed so that a shell and the docker CLI read back exactly what envc means: every word
+//! is shell-quoted (`crate::escape::shell`), and the comma-separated values of `--mount`
+//! and `--gpus` are CSV-quoted first (`crate::escape::csv`), so a mount source holding
+//! `,source=/` stays one field of one mount instead of naming the host's root.
+
+use crate::escape::{Unrepresentable, csv, shell};
 
 use super::resolve::{EnvPlan, GpuPlan, MountKind, MountPlan, PortPlan};
-use super::user_script::{self, quote};
+use super::user_script;
 
 fn line(words: &[String]) -> String {
-    words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ")
+    shell::join(words)
 }
 
-fn mount_flags(out: &mut Vec<String>, mounts: &[MountPlan]) {
-    for m in mounts {
-        let mut spec = match m.kind {
-            MountKind::Bind => format!("type=bind,source={},target={}", m.source, m.target),
-            MountKind::Volume => format!("type=volume,source={},target={}", m.source, m.target),
-            MountKind::Tmpfs => format!("type=tmpfs,target={}", m.target),
-        };
-        if let Some(size) = m.size {
-            spec.push_str(&format!(",tmpfs-size={size}"));
-        }
-        if m.readonly {
-            spec.push_str(",readonly");
-        }
-        out.extend(["--mount".into(), spec]);
+/// The value of `--mount` for `m`, one CSV field per option.
+pub fn mount_value(m: &MountPlan) -> Result<String, Unrepresentable> {
+    let mut fields = match m.kind {
+        MountKind::Bind => vec![
+            "type=bind".to_owned(),
+            format!("source={}", m.source),
+            format!("target={}", m.target),
+        ],
+        MountKind::Volume => vec![
+            "type=volume".to_owned(),
+            format!("source={}", m.source),
+            format!("target={}", m.target),
+        ],
+        MountKind::Tmpfs => vec!["type=tmpfs".to_owned(), format!("target={}", m.target)],
+    };
+    if let Some(size) = m.size {
+        fields.push(format!("tmpfs-size={size}"));
     }
+    if m.readonly {
+        fields.push("readonly".to_owned());
+    }
+    csv::record("the mount", &fields)
+}
+
+fn mount_flags(out: &mut Vec<String>, mounts: &[MountPlan]) -> Result<(), Unrepresentable> {
+    for m in mounts {
+        out.extend(["--mount".into(), mount_value(m)?]);
+    }
+    Ok(())
 }
 
 fn port_flags(out: &mut Vec<String>, ports: &[PortPlan]) {
@@ -34,12 +55,12 @@ fn port_flags(out: &mut Vec<String>, ports: &[PortPlan]) {
     }
 }
 
-fn run_flags(out: &mut Vec<String>, plan: &EnvPlan) {
+fn run_flags(out: &mut Vec<String>, plan: &EnvPlan) -> Result<(), Unrepresentable> {
     out.extend(["--init".into(), "--user".into(), "0:0".into()]);
     for (k, v) in &plan.labels {
         out.extend(["--label".into(), format!("{k}={v}")]);
     }
-    mount_flags(out, &plan.mounts);
+    mount_flags(out, &plan.mounts)?;
     for e in plan.env_list() {
         out.extend(["--env".into(), e]);
     }
@@ -69,17 +90,19 @@ fn run_flags(out: &mut Vec<String>, plan: &EnvPlan) {
         GpuPlan::None => {}
         GpuPlan::All | GpuPlan::Auto => out.extend(["--gpus".into(), "all".into()]),
         GpuPlan::Count(n) => out.extend(["--gpus".into(), n.to_string()]),
-        GpuPlan::Devices(ids) => {
-            out.extend(["--gpus".into(), format!("\"device={}\"", ids.join(","))])
-        }
+        GpuPlan::Devices(ids) => out.extend([
+            "--gpus".into(),
+            csv::field("the GPU devices", &format!("device={}", ids.join(",")))?,
+        ]),
     }
     if let Some(w) = &plan.project_target {
         out.extend(["--workdir".into(), w.clone()]);
     }
+    Ok(())
 }
 
 /// The commands `envc up` runs.
-pub fn up(plan: &EnvPlan) -> String {
+pub fn up(plan: &EnvPlan) -> Result<String, Unrepresentable> {
     let mut text = String::new();
     for dir in &plan.host_dirs {
         text.push_str(&line(&[
@@ -110,7 +133,7 @@ pub fn up(plan: &EnvPlan) -> String {
         for (k, v) in &s.env {
             w.extend(["--env".into(), format!("{k}={v}")]);
         }
-        mount_flags(&mut w, &s.mounts);
+        mount_flags(&mut w, &s.mounts)?;
         port_flags(&mut w, &s.ports);
         w.push(s.image.clone());
         w.extend(s.cmd.clone().unwrap_or_default());
@@ -126,7 +149,7 @@ pub fn up(plan: &EnvPlan) -> String {
         .map(String::from)
         .to_vec();
     w.push(plan.container.clone());
-    run_flags(&mut w, plan);
+    run_flags(&mut w, plan)?;
     w.extend([
         "--entrypoint".into(),
         "/bin/sh".into(),
@@ -154,7 +177,7 @@ pub fn up(plan: &EnvPlan) -> String {
         text.push_str(&exec_root(cmd));
         text.push('\n');
     }
-    text
+    Ok(text)
 }
 
 /// The command `envc run` runs: an exec into the running environment, or a one-shot container.
@@ -164,7 +187,7 @@ pub fn run(
     command: &[String],
     workdir: Option<&str>,
     tty: bool,
-) -> String {
+) -> Result<String, Unrepresentable> {
     let mut w: Vec<String> = vec!["docker".into()];
     if running {
         w.extend(["exec".into(), "--interactive".into()]);
@@ -194,7 +217,7 @@ pub fn run(
         if tty {
             w.push("--tty".into());
         }
-        run_flags(&mut w, plan);
+        run_flags(&mut w, plan)?;
         if let Some(dir) = workdir {
             w.extend(["--workdir".into(), dir.into()]);
         }
@@ -208,5 +231,5 @@ pub fn run(
         ]);
     }
     w.extend(command.iter().cloned());
-    format!("{}\n", line(&w))
+    Ok(format!("{}\n", line(&w)))
 }

@@ -20,16 +20,8 @@ pub const EXEC_WRAPPER: &str = r#"echo $$ >"/run/envc/$ENVC_EXEC.pid" 2>/dev/nul
 /// Keeps the environment container alive until it is stopped.
 pub const KEEPALIVE: &str = r#"trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"#;
 
-/// Quote `s` for a POSIX shell.
-pub fn quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=,@%+".contains(&b))
-    {
-        return s.to_owned();
-    }
-    format!("'{}'", s.replace('\'', r#"'\''"#))
-}
+/// Quote `s` for a POSIX shell (the one quoting, `crate::escape::shell`).
+pub use crate::escape::shell::quote;
 
 const FUNCTIONS: &str = r#"
 envc_field() { # FILE FIELD VALUE -> first name whose FIELD (1 or 3) is VALUE

@@ -203,9 +203,9 @@ pub fn labels_json(labels: &BTreeMap<String, String>) -> String {
     String::from_utf8(out).expect("JSON is UTF-8")
 }
 
-/// POSIX single quoting: `it's` → `'it'\''s'`.
+/// POSIX single quoting: `it's` → `'it'\''s'` (the one shell quoting, `crate::escape::shell`).
 pub fn single_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
+    crate::escape::shell::quote_always(value)
 }
 
 fn is_shell_name(name: &str) -> bool {

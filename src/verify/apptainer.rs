@@ -57,7 +57,10 @@ pub fn check(spec: &Spec, plan: &Plan, project_root: &Path, envc: Option<&Listin
         plan.key().short(),
         std::process::id()
     ));
-    let def = crate::emit::apptainer::definition(spec, plan);
+    let def = match crate::emit::apptainer::definition(spec, plan) {
+        Ok(def) => def,
+        Err(e) => return Check::fail(NAME, vec![format!("{e}: {}", e.source)]),
+    };
     let built = apptainer_build(
         &apptainer,
         &def,

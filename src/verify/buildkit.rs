@@ -133,7 +133,8 @@ async fn build(
     project_root: &Path,
     tag: &str,
 ) -> Result<(), Vec<String>> {
-    let emitted = crate::emit::dockerfile::dockerfile(spec, plan);
+    let emitted = crate::emit::dockerfile::dockerfile(spec, plan)
+        .map_err(|e| vec![format!("{e}: {}", e.source)])?;
     let work = tempfile::Builder::new()
         .prefix("envc-verify-buildkit-")
         .tempdir()

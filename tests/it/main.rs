@@ -5,6 +5,7 @@ mod apptainer_target;
 mod build;
 mod conformance;
 mod doctor;
+mod contract;
 mod emit;
 mod engine;
 mod flake;

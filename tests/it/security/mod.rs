@@ -3,7 +3,10 @@
 
 mod audit_host_reach;
 mod control_chars;
+mod dry_run_quoting;
 mod engine_names;
 mod host_command_fields;
+mod injection;
 mod lock_check;
 mod path_escape;
+mod secrets_in_images;

@@ -166,6 +166,7 @@ pub mod docker;
 pub mod http;
 pub mod net;
 pub mod once;
+pub mod readers;
 pub mod registry;
 
 /// Whether the docker CLI has BuildKit (the buildx plugin; `scripts/setup` installs it).
