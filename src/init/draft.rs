@@ -281,9 +281,8 @@ impl Draft {
             self.skip(origin, "a label with an empty name");
             return;
         }
-        let Some(key) = self.checked(origin, "label name", name, |v| {
-            LabelKey::new(v).map(|_| ())
-        }) else {
+        let Some(key) = self.checked(origin, "label name", name, |v| LabelKey::new(v).map(|_| ()))
+        else {
             return;
         };
         let Some(value) = self.checked(origin, &format!("label `{name}`"), value, |v| {
