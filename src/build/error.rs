@@ -139,7 +139,24 @@ fn step_help(command: &str, tail: &[String]) -> String {
             indent(&tail.join("\n"))
         ));
     }
+    if let Some(hint) = vanished_pin_hint(tail) {
+        help.push('\n');
+        help.push_str(hint);
+    }
     help
+}
+
+/// apt's words for a locked version the mirror no longer has: backports, security and
+/// unstable keep only their newest version, so a lock from last month can name one that is
+/// gone. The fix is a new lock, not a retry.
+fn vanished_pin_hint(tail: &[String]) -> Option<&'static str> {
+    tail.iter()
+        .any(|l| l.contains("E: Version '") && l.contains("was not found"))
+        .then_some(
+            "the mirror no longer carries a locked version (backports, security and \
+             unstable keep only their newest one): run `envc lock` to pin the versions it has \
+             now, check the diff of envc.lock and commit it",
+        )
 }
 
 fn indent(text: &str) -> String {
@@ -189,5 +206,19 @@ impl BuildError {
 impl From<BuildError> for Report {
     fn from(error: BuildError) -> Self {
         Report::new(error.failure(), error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_the_mirror_dropped_asks_for_a_new_lock() {
+        let tail = ["E: Version '1.97.1+dfsg1-1~bpo13+1' for 'cargo' was not found".to_owned()];
+        let help = step_help("apt-get install cargo=1.97.1+dfsg1-1~bpo13+1", &tail);
+        assert!(help.contains("run `envc lock`"), "{help}");
+        let other = ["E: Unable to locate package nope".to_owned()];
+        assert!(!step_help("apt-get install nope", &other).contains("envc lock"));
     }
 }

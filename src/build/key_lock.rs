@@ -6,9 +6,15 @@
 //! Locks are taken one at a time, in plan order, so two builds cannot deadlock. The lock is
 //! an advisory `flock` on `<cache>/locks/<key>.lock` and is released when the process exits,
 //! also when it is killed.
+//!
+//! A cache volume belongs to the engine, not to a user or a cache folder: two builds with
+//! different `$XDG_CACHE_HOME` (two users, two CI jobs, two tests) share the one apt archive
+//! volume, so its lock lives in one folder of the machine, `/tmp/envc-volume-locks`, open to
+//! every user like `/tmp` itself.
 
-use std::fs::{File, TryLockError};
-use std::path::PathBuf;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 
 use crate::plan::Key;
 
@@ -45,7 +51,9 @@ impl KeyLock {
         volume: &str,
         waiting: impl FnOnce(),
     ) -> Result<KeyLock, BuildError> {
-        Self::acquire_file(&format!("volume-{volume}"), waiting).await
+        let path = volume_lock_dir()?.join(format!("volume-{volume}.lock"));
+        let file = open_shared(&path)?;
+        Self::acquire_path(path, file, waiting).await
     }
 
     async fn acquire_file(stem: &str, waiting: impl FnOnce()) -> Result<KeyLock, BuildError> {
@@ -55,6 +63,14 @@ impl KeyLock {
         let path = dir.join(format!("{stem}.lock"));
         let file = File::create(&path)
             .map_err(|e| BuildError::io(format!("open `{}`", path.display()), e))?;
+        Self::acquire_path(path, file, waiting).await
+    }
+
+    async fn acquire_path(
+        path: PathBuf,
+        file: File,
+        waiting: impl FnOnce(),
+    ) -> Result<KeyLock, BuildError> {
         match file.try_lock() {
             Ok(()) => return Ok(KeyLock { _file: file }),
             Err(TryLockError::WouldBlock) => waiting(),
@@ -72,6 +88,69 @@ impl KeyLock {
             .map_err(|e| BuildError::io(format!("lock `{shown}`"), e))?;
         Ok(KeyLock { _file: locked })
     }
+}
+
+/// The machine's folder of cache-volume locks (`ENVC_LOCK_DIR` when set), created open to all
+/// users with the sticky bit. A folder someone else made that is not like that (a symlink, or
+/// writable by its owner alone) is refused rather than trusted.
+fn volume_lock_dir() -> Result<PathBuf, BuildError> {
+    if let Some(dir) = std::env::var_os("ENVC_LOCK_DIR") {
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| BuildError::io(format!("create `{}`", dir.display()), e))?;
+        return Ok(dir);
+    }
+    let dir = PathBuf::from("/tmp/envc-volume-locks");
+    match std::fs::DirBuilder::new().mode(0o1777).create(&dir) {
+        // The umask took bits away: put them back, so other users can add their locks.
+        Ok(()) => std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o1777))
+            .map_err(|e| BuildError::io(format!("open up `{}`", dir.display()), e))?,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(BuildError::io(format!("create `{}`", dir.display()), e)),
+    }
+    let meta = std::fs::symlink_metadata(&dir)
+        .map_err(|e| BuildError::io(format!("inspect `{}`", dir.display()), e))?;
+    // SAFETY: a libc getter without arguments.
+    let ours = meta.uid() == unsafe { libc::geteuid() };
+    let shared = meta.mode() & 0o1777 == 0o1777;
+    if !meta.is_dir() || !(ours || meta.uid() == 0 || shared) {
+        return Err(BuildError::io(
+            format!("use `{}` for cache locks", dir.display()),
+            std::io::Error::other("it is not a folder open to all users with the sticky bit"),
+        ));
+    }
+    Ok(dir)
+}
+
+/// Opens (creating, readable and writable by all) a lock file in the shared folder, never
+/// following a symlink another user may have planted there.
+fn open_shared(path: &Path) -> Result<File, BuildError> {
+    let created = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o666)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path);
+    let file = match created {
+        Ok(file) => file,
+        // Another user's lock file with a umask that kept it from us: a read-only descriptor
+        // takes the same `flock`.
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path)
+            .map_err(|e| BuildError::io(format!("open `{}`", path.display()), e))?,
+        Err(e) => return Err(BuildError::io(format!("open `{}`", path.display()), e)),
+    };
+    if let Ok(meta) = file.metadata() {
+        // SAFETY: a libc getter without arguments.
+        if meta.uid() == unsafe { libc::geteuid() } && meta.mode() & 0o666 != 0o666 {
+            let _ = file.set_permissions(std::fs::Permissions::from_mode(0o666));
+        }
+    }
+    Ok(file)
 }
 
 #[cfg(test)]

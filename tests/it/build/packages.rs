@@ -146,7 +146,21 @@ fn concurrent_apt_steps_sharing_the_archive_cache_take_turns() {
             }))
         })
         .collect();
-    let children: Vec<_> = projects.iter().map(|p| p.spawn_build(&[])).collect();
+    // Each build with its own cache folder, as two users or two CI jobs have: the archive
+    // volume is the engine's, so its lock must not live in a per-user folder.
+    let caches: Vec<_> = projects
+        .iter()
+        .map(|_| tempfile::tempdir().unwrap())
+        .collect();
+    let children: Vec<_> = projects
+        .iter()
+        .zip(&caches)
+        .map(|(p, cache)| {
+            p.spawn_build_with(&[], |c| {
+                c.env("XDG_CACHE_HOME", cache.path());
+            })
+        })
+        .collect();
     for child in children {
         let output = child.wait_with_output().unwrap();
         assert!(

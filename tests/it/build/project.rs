@@ -101,7 +101,14 @@ impl Project {
 
     /// Start `envc build` without waiting for it.
     pub fn spawn_build(&self, args: &[&str]) -> Child {
-        Command::new(env!("CARGO_BIN_EXE_envc"))
+        self.spawn_build_with(args, |_| {})
+    }
+
+    /// [`Project::spawn_build`] with more settings of the command (e.g. its own cache folder).
+    pub fn spawn_build_with(&self, args: &[&str], settings: impl FnOnce(&mut Command)) -> Child {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_envc"));
+        settings(&mut command);
+        command
             .arg("build")
             .args(["--progress", "plain"])
             .args(args)
