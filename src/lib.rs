@@ -12,6 +12,7 @@ pub mod cli;
 pub mod doctor;
 pub mod emit;
 pub mod engine;
+pub mod error_chain;
 pub mod escape;
 pub mod exit;
 pub mod init;

@@ -100,7 +100,7 @@ pub fn apptainer_build(
     run(apptainer, &mut build, "build", output)?;
 
     let listing = list_sif(&partial).map_err(|e| ApptainerBuildError::Unreadable {
-        reason: crate::cli::digest::error_chain(&e),
+        reason: crate::error_chain::error_chain(&e),
     })?;
     let rootfs_digest = listing.digest();
     let (plan_key, manifest) = record;

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde_json::json;
 
+use crate::error_chain::error_chain;
 use crate::exit::{Outcome, Report};
 use crate::rootfs::{self, EXCLUSIONS, Listing, RootfsError};
 
@@ -84,18 +85,6 @@ fn list_image(reference: &str) -> Result<Listing, Report> {
                 )),
             })
     })
-}
-
-/// An error and its sources, joined by `: `.
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
 }
 
 /// Read the source as a SIF when it starts like one, as a tar otherwise.

@@ -49,7 +49,7 @@ pub fn run(args: VerifyArgs) -> Result<Outcome, Report> {
     };
     let checks = super::gc::with_engine(|engine| async move {
         let found = |e: &dyn std::error::Error| {
-            Report::found(miette::miette!("{}", super::digest::error_chain(e)))
+            Report::found(miette::miette!("{}", crate::error_chain::error_chain(e)))
         };
         let mut checks = vec![
             verify::key::check(&engine, &plan)

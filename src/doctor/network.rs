@@ -2,6 +2,7 @@
 //! credentials, which are never printed), the host's CA bundle, and the cache registry.
 
 use super::{Check, Needs};
+use crate::error_chain::error_chain;
 
 /// The proxy variables envc passes to build steps and environments.
 const PROXY: &[&str] = &[
@@ -237,18 +238,6 @@ fn without_credentials(message: &str) -> String {
             }
         })
         .collect()
-}
-
-/// An error and its causes, on one line.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]

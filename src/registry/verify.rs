@@ -7,7 +7,8 @@ use crate::plan::Plan;
 use crate::verify::Check;
 
 use super::client::RegistryClient;
-use super::error::{RegistryError, chain};
+use super::error::RegistryError;
+use crate::error_chain::error_chain;
 use super::ops::chains;
 use super::pull::check_entry;
 use super::sif::pull_sif;
@@ -20,7 +21,7 @@ pub async fn checks(client: &RegistryClient, plan: &Plan, with_sif: bool) -> Vec
         Ok(checks) => checks,
         Err(e) => vec![Check::fail(
             format!("registry ({})", client.registry()),
-            vec![chain(&e)],
+            vec![error_chain(&e)],
         )],
     }
 }

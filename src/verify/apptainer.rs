@@ -80,7 +80,7 @@ pub fn check(spec: &Spec, plan: &Plan, project_root: &Path, envc: Option<&Listin
     let mut check = match built {
         Ok(built) => compare(NAME, envc, &built.listing, "`apptainer build`'s SIF"),
         Err(e) => {
-            let text = crate::cli::digest::error_chain(&e);
+            let text = crate::error_chain::error_chain(&e);
             let mut details = vec!["`apptainer build` of the emitted `.def` failed:".to_owned()];
             details.extend(text.lines().map(str::to_owned));
             Check::fail(NAME, details)

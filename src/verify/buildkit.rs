@@ -74,7 +74,7 @@ pub async fn check(
                     NAME,
                     vec![format!(
                         "cannot list the files of `{tag}`: {}",
-                        crate::cli::digest::error_chain(&e)
+                        crate::error_chain::error_chain(&e)
                     )],
                 ),
             },

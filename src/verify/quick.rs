@@ -66,7 +66,7 @@ pub async fn quick_check(engine: &Engine, image: &str, key: &Key) -> Result<(), 
         ImageListError::Engine(e) => QuickCheckError::Engine(e),
         other => QuickCheckError::Unreadable {
             image: image.to_owned(),
-            reason: crate::cli::digest::error_chain(&other),
+            reason: crate::error_chain::error_chain(&other),
         },
     })?;
     let digest = listing.digest();
