@@ -9,6 +9,7 @@ pub mod audit;
 pub mod build;
 pub mod cache_dir;
 pub mod cli;
+pub mod content;
 pub mod doctor;
 pub mod emit;
 pub mod engine;

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use crate::rootfs::Listing;
-use crate::rootfs::squashfs::list_sif;
+use crate::sif::list_sif;
 use crate::sif::metadata::{EnvcMetadata, OBJECT_NAME};
 
 /// Why `apptainer build` gave no SIF.

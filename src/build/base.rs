@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use crate::engine::{CommitSpec, ContainerSpec, Engine, EngineError, interrupt};
 use crate::plan::step::BaseStep;
-use crate::plan::{Digest, Key};
+use crate::content::Digest;
+use crate::plan::Key;
 
 use super::cache::{step_labels, step_tag};
 use super::error::BuildError;

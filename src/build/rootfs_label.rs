@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use crate::engine::{CommitSpec, ContainerSpec, Engine};
-use crate::rootfs::image::{ImageListError, list_container};
+use crate::engine::{ImageListError, list_container};
 
 use super::commit_config;
 use super::error::BuildError;

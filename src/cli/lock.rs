@@ -96,7 +96,7 @@ pub fn run(args: LockArgs) -> Result<Outcome, Report> {
     let mut lock = lock.unwrap_or_default();
     for env in &environments {
         let spec = &env.spec;
-        let mut resolver = EngineResolver::new(spec.platform.as_str()).map_err(to_report)?;
+        let mut resolver = EngineResolver::new(spec.platform.as_str(), crate::plan::builder::base_import_tag).map_err(to_report)?;
         if spec.build_host.ca_certificates && Path::new(HOST_CA_BUNDLE).is_file() {
             resolver.ca_bundle = Some(HOST_CA_BUNDLE.into());
         }

@@ -12,7 +12,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::plan::canonical;
+use crate::content::canonical;
 use crate::plan::{Plan, RunManifest};
 use crate::spec::Spec;
 use crate::spec::model::{Gpu, Protocol, UserMode};

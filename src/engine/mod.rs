@@ -26,6 +26,7 @@ mod load;
 mod logs;
 mod network;
 mod progress;
+mod rootfs_listing;
 mod session;
 mod upload;
 mod volume;
@@ -45,6 +46,7 @@ pub use export::ByteStream;
 pub use image::{ImageInfo, split_reference};
 pub use logs::{LogChunk, LogStream};
 pub use network::NetworkSpec;
+pub use rootfs_listing::{ImageListError, list_container, list_image};
 pub use session::{GpuSupport, Session, SessionOutput};
 pub use volume::VolumeSpec;
 

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::digest::Digest;
+use crate::content::Digest;
 use super::key::{Key, KeyInput};
 use super::step::{
     AptStep, BaseStep, CacheMount, ConfigStep, FileContent, FileStep, PipStep, RunStep, Step,

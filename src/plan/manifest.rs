@@ -169,6 +169,6 @@ impl RunManifest {
     /// Stable bytes: sorted keys, pretty-printed, trailing newline.
     pub fn to_bytes(&self) -> Vec<u8> {
         let value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
-        super::canonical::to_pretty(&value)
+        crate::content::canonical::to_pretty(&value)
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::digest::Digest;
+use crate::content::Digest;
 use super::key::Key;
 use super::tree::Tree;
 

@@ -40,7 +40,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::{Digest as _, Sha256};
 
-use super::digest::Digest;
+use crate::content::Digest;
 use super::stat_cache::{Stat, StatCache};
 use crate::project_fs::{DirHandle, EntryKind as FsKind, EntryStat, ProjectFsError, ProjectRoot};
 

@@ -25,7 +25,7 @@ use crate::build::host::{PROXY_VARIABLES, find_ca_bundle};
 use crate::engine::Engine;
 use crate::plan::Plan;
 use crate::rootfs::Listing;
-use crate::rootfs::image::list_image;
+use crate::engine::list_image;
 use crate::spec::Spec;
 
 use super::Check;

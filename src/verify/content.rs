@@ -9,7 +9,7 @@ use crate::build::cache::{image_tag, step_tag};
 use crate::build::rootfs_label::ROOTFS_LABEL;
 use crate::engine::Engine;
 use crate::plan::Plan;
-use crate::rootfs::image::{ImageListError, list_image};
+use crate::engine::{ImageListError, list_image};
 use crate::rootfs::{Listing, diff};
 
 use super::Check;

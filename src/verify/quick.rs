@@ -12,7 +12,7 @@ use crate::build::rootfs_label::ROOTFS_LABEL;
 use crate::build::verified;
 use crate::engine::{Engine, EngineError};
 use crate::plan::Key;
-use crate::rootfs::image::{ImageListError, list_image};
+use crate::engine::{ImageListError, list_image};
 
 /// Why an image must not be used.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

@@ -20,7 +20,7 @@ use crate::build::{BuildError, BuildOptions, ProgressMode};
 use crate::engine::Engine;
 use crate::plan::{Plan, ServiceImage};
 use crate::rootfs::diff;
-use crate::rootfs::image::{ImageListError, list_image};
+use crate::engine::{ImageListError, list_image};
 use crate::spec::Spec;
 
 use super::Check;

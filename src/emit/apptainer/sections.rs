@@ -9,7 +9,8 @@ use crate::escape::deffile::{
 };
 use crate::plan::contract::{self, Runner, UMASK, is_identifier};
 use crate::plan::step::{BaseStep, ConfigStep, FileContent};
-use crate::plan::{Digest, Plan, Step, StepKind};
+use crate::content::Digest;
+use crate::plan::{Plan, Step, StepKind};
 use crate::spec::Spec;
 
 use super::super::labels::image_labels;

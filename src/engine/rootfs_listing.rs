@@ -1,17 +1,20 @@
 //! Listing an engine image's filesystem: the rootfs digest of a Docker image.
 //!
+//! It lives with the engine, above [`crate::rootfs`], so that the rootfs digest stays a
+//! pure function of a tar or squashfs stream that knows no engine.
+//!
 //! The engine has no "export an image's filesystem" call, only "export a container's", so
 //! a container is created from the image (never started: starting would let the runtime
 //! write `/etc/hostname` and friends, and costs time) and its export is streamed straight
-//! into [`super::tar::list_tar`] on a blocking thread. Nothing is written to disk.
+//! into [`crate::rootfs::tar::list_tar`] on a blocking thread. Nothing is written to disk.
 
 use std::io::Read;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
 
-use super::{Listing, RootfsError};
-use crate::engine::{ContainerSpec, Engine, EngineError};
+use super::{ContainerSpec, Engine, EngineError};
+use crate::rootfs::{Listing, RootfsError};
 
 /// Errors while listing an image: the engine's, or the stream's contents.
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +56,7 @@ pub async fn list_container(engine: &Engine, id: &str) -> Result<Listing, ImageL
     // Bounded: the tar reader applies back-pressure to the engine's stream.
     let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(16);
     let reader = tokio::task::spawn_blocking(move || {
-        super::tar::list_tar(std::io::BufReader::with_capacity(
+        crate::rootfs::tar::list_tar(std::io::BufReader::with_capacity(
             1 << 20,
             ChannelReader {
                 receiver,
