@@ -16,6 +16,7 @@ pub mod engine;
 pub mod error_chain;
 pub mod escape;
 pub mod exit;
+pub mod host;
 pub mod init;
 pub mod lang;
 pub mod lock;

@@ -101,7 +101,7 @@ pub fn run(args: LockArgs) -> Result<Outcome, Report> {
             resolver.ca_bundle = Some(HOST_CA_BUNDLE.into());
         }
         if spec.build_host.proxy {
-            resolver.env = PROXY_VARIABLES
+            resolver.env = crate::host::PROXY_VARIABLES
                 .iter()
                 .filter_map(|name| std::env::var(name).ok().map(|v| format!("{name}={v}")))
                 .collect();
@@ -113,16 +113,6 @@ pub fn run(args: LockArgs) -> Result<Outcome, Report> {
     eprintln!("wrote `{LOCK_FILE}` ({} environments)", environments.len());
     Ok(Outcome::Success)
 }
-
-/// The proxy variables passed to resolving containers when `build_host.proxy` is set.
-const PROXY_VARIABLES: &[&str] = &[
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "no_proxy",
-];
 
 fn to_report(error: LockingError) -> Report {
     Report::new(error.failure(), error)

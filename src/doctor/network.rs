@@ -5,16 +5,7 @@ use super::{Check, Needs};
 use crate::error_chain::error_chain;
 
 /// The proxy variables envc passes to build steps and environments.
-const PROXY: &[&str] = &[
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "no_proxy",
-];
+const PROXY: &[&str] = crate::host::PROXY_VARIABLES;
 
 /// A proxy URL with its user and password replaced by `***`.
 pub fn redact(url: &str) -> String {
@@ -131,7 +122,7 @@ pub fn ca_certificates(needs: &Needs) -> Check {
             );
         }
     }
-    match crate::build::host::find_ca_bundle() {
+    match crate::host::find_ca_bundle() {
         Some(bundle) => {
             let count = std::fs::read_to_string(&bundle)
                 .map(|t| t.matches("BEGIN CERTIFICATE").count())

@@ -21,7 +21,7 @@ use std::path::Path;
 use std::process::Stdio;
 
 use crate::build::cache::image_tag;
-use crate::build::host::{PROXY_VARIABLES, find_ca_bundle};
+use crate::host::{PROXY_VARIABLES, find_ca_bundle};
 use crate::engine::Engine;
 use crate::plan::Plan;
 use crate::rootfs::Listing;
