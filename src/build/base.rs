@@ -14,10 +14,10 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::engine::{CommitSpec, ContainerSpec, Engine, EngineError, interrupt};
-use crate::plan::step::BaseStep;
 use crate::content::Digest;
+use crate::engine::{CommitSpec, ContainerSpec, Engine, EngineError, interrupt};
 use crate::plan::Key;
+use crate::plan::step::BaseStep;
 
 use super::cache::{step_labels, step_tag};
 use super::error::BuildError;

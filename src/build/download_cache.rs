@@ -12,8 +12,8 @@
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use crate::lock::resolve::{ResolveError, download_into};
 use crate::content::Digest;
+use crate::lock::resolve::{ResolveError, download_into};
 
 use super::error::BuildError;
 

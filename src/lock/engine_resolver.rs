@@ -1,5 +1,5 @@
 //! The lock walk's [`Resolve`] on a real engine: adapts the resolvers in `resolve` (async,
-//! plain inputs) to the synchronous walk in `locking`.
+//! plain inputs) to the synchronous walk in `walk`.
 //!
 //! Debootstrap bases are read, not made, here: their package list comes from the imported
 //! base (`envc/base:<hex>`, see `BaseStep::import_tag`; its form comes in as an [`ImportTag`]), which `envc build` creates. The
@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::file::PipPin;
-use super::locking::{ImportTag, LockingError, Resolve, ResolvedImage};
 use super::resolve::{self, AptOptions, DigestKind, PipIndex, PipOptions};
-use crate::engine::Engine;
+use super::walk::{ImportTag, LockingError, Resolve, ResolvedImage};
 use crate::content::Digest;
+use crate::engine::Engine;
 use crate::spec::model::{Base, DebootstrapBase, PipSpec};
 
 /// The host's CA bundle, lent to resolving containers when the config asks for it.
@@ -81,15 +81,15 @@ impl Resolve for EngineResolver {
         let pin = self
             .runtime
             .block_on(resolve::image_digest(engine, reference))?;
-        let digest = pin
-            .digest
-            .parse()
-            .map_err(
-                |e: crate::content::digest::ParseDigestError| LockingError::Other {
-                    what: format!("image `{reference}`"),
-                    message: e.to_string(),
-                },
-            )?;
+        let digest =
+            pin.digest
+                .parse()
+                .map_err(
+                    |e: crate::content::digest::ParseDigestError| LockingError::Other {
+                        what: format!("image `{reference}`"),
+                        message: e.to_string(),
+                    },
+                )?;
         Ok(ResolvedImage {
             digest,
             local: pin.kind == DigestKind::ImageId,

@@ -241,8 +241,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::lock::file::tests::{entry_for, spec};
     use crate::content::Digest;
+    use crate::lock::file::tests::{entry_for, spec};
 
     #[test]
     fn freshness_names_what_changed() {

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::builder::plan;
 use super::key::Key;
+use super::planner::plan;
 use super::tree::ProjectFiles;
 use crate::lock::file::{BasePin, ImagePins, LockEntry, config_digest, lock_inputs};
 use crate::spec::Spec;

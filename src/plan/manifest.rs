@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::builder::{Plan, ServiceImage};
 use super::key::Key;
+use super::planner::{Plan, ServiceImage};
 use crate::spec::Spec;
 use crate::spec::model::{
     ApptainerTarget, EnvName, Healthcheck, RunSpec, RunString, ServicePort, Volume,

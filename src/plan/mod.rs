@@ -3,24 +3,24 @@
 //!
 //! Keys are computed here and nowhere else: `key` hashes a step's key document (in the
 //! canonical JSON of [`crate::content::canonical`]), `tree` digests the project files a step
-//! reads (with `stat_cache` so that re-planning is cheap), `builder` orders the steps and
+//! reads (with `stat_cache` so that re-planning is cheap), `planner` orders the steps and
 //! chains their keys, `manifest` derives the run manifest, and `contract` says what each step
 //! runs, for every builder.
 
-pub mod builder;
 pub mod contract;
 pub mod devcontainer_metadata;
 pub mod key;
 pub mod manifest;
+pub mod planner;
 pub mod project;
 pub mod stat_cache;
 pub mod step;
 pub mod tree;
 
-pub use builder::{Plan, PlanError, ServiceImage, plan};
 pub use crate::content::Digest;
 pub use key::{KEY_SCHEMA_VERSION, Key, KeyInput};
 pub use manifest::{RunManifest, manifest};
+pub use planner::{Plan, PlanError, ServiceImage, plan};
 pub use project::{LockPolicy, Planned, ProjectPlanError, plan_project};
 pub use step::{Step, StepKind};
 pub use tree::{ProjectFiles, Tree, TreeEntry, TreeError};
@@ -29,6 +29,8 @@ pub use tree::{ProjectFiles, Tree, TreeEntry, TreeError};
 // move; new code imports `crate::content`.
 #[doc(hidden)]
 pub use crate::content::{canonical, digest};
+#[doc(hidden)]
+pub use planner as builder;
 
 #[cfg(test)]
 mod key_properties;

@@ -8,11 +8,11 @@ use crate::verify::Check;
 
 use super::client::RegistryClient;
 use super::error::RegistryError;
-use crate::error_chain::error_chain;
 use super::ops::chains;
 use super::pull::check_entry;
 use super::sif::pull_sif;
 use super::target::Registry;
+use crate::error_chain::error_chain;
 
 /// The registry checks of `plan` (and its SIF when `with_sif`): one per entry found, and one
 /// listing what is absent.

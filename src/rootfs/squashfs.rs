@@ -4,9 +4,7 @@
 //! backhand reads the image's directory and inode tables and decompresses each file's
 //! blocks on demand from the open file at the partition's offset; nothing is extracted.
 
-use std::fs::File;
-use std::io::{BufReader, Read};
-use std::path::Path;
+use std::io::Read;
 
 use backhand::{BufReadSeek, FilesystemReader, InnerNode};
 use sha2::{Digest, Sha256};

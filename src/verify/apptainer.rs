@@ -2,15 +2,15 @@
 //! give the files of envc's image.
 //!
 //! The SIF is built the way `envc build --target apptainer --builder apptainer` builds it
-//! (see `crate::apptainer::builder`), under a temporary name in envc's SIF cache folder, and
+//! (see `crate::apptainer::from_def`), under a temporary name in envc's SIF cache folder, and
 //! removed after its partition was listed, whatever happened. Apptainer comes from
 //! `ENVC_APPTAINER` or `PATH`; without it the check fails (never passes silently) and says
 //! what to install.
 
 use std::path::Path;
 
-use crate::apptainer::builder::{ToolOutput, apptainer_build};
 use crate::apptainer::cache::sif_dir;
+use crate::apptainer::from_def::{ToolOutput, apptainer_build};
 use crate::apptainer::tool;
 use crate::build::cache::image_tag;
 use crate::plan::Plan;

@@ -21,11 +21,11 @@ use std::path::Path;
 use std::process::Stdio;
 
 use crate::build::cache::image_tag;
-use crate::host::{PROXY_VARIABLES, find_ca_bundle};
 use crate::engine::Engine;
+use crate::engine::list_image;
+use crate::host::{PROXY_VARIABLES, find_ca_bundle};
 use crate::plan::Plan;
 use crate::rootfs::Listing;
-use crate::engine::list_image;
 use crate::spec::Spec;
 
 use super::Check;

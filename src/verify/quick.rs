@@ -11,8 +11,8 @@ use crate::build::cache::KEY_LABEL;
 use crate::build::rootfs_label::ROOTFS_LABEL;
 use crate::build::verified;
 use crate::engine::{Engine, EngineError};
-use crate::plan::Key;
 use crate::engine::{ImageListError, list_image};
+use crate::plan::Key;
 
 /// Why an image must not be used.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

@@ -95,7 +95,7 @@ pub trait Resolve {
     fn base_import_tag(&self, base: &Base, platform: &str) -> Option<String>;
 }
 
-/// How a base's import tag is made: the plan's `builder::base_import_tag`, passed in by
+/// How a base's import tag is made: the plan's `planner::base_import_tag`, passed in by
 /// the caller so that the lock, which the plan reads, does not read the plan.
 pub type ImportTag = fn(&Base, &str) -> Option<String>;
 
