@@ -42,7 +42,7 @@ pub use credentials::{
 pub use endpoint::{DEFAULT_SOCKET, Endpoint};
 pub use error::{EngineError, Signal};
 pub use exec::{ExecOutput, ExecSession, ExecSpec};
-pub use export::ByteStream;
+pub use export::{ByteStream, ChannelReader};
 pub use image::{ImageInfo, split_reference};
 pub use logs::{LogChunk, LogStream};
 pub use network::NetworkSpec;

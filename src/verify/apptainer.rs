@@ -12,13 +12,12 @@ use std::path::Path;
 use crate::apptainer::cache::sif_dir;
 use crate::apptainer::from_def::{ToolOutput, apptainer_build};
 use crate::apptainer::tool;
-use crate::build::cache::image_tag;
 use crate::plan::Plan;
 use crate::rootfs::Listing;
 use crate::spec::Spec;
 
 use super::Check;
-use super::check::compare;
+use super::check::{compare, not_built};
 
 pub const NAME: &str = "cross-builder (apptainer build = envc)";
 
@@ -26,13 +25,7 @@ pub const NAME: &str = "cross-builder (apptainer build = envc)";
 /// `envc`, the listing of envc's finished image (`None` when it is not built).
 pub fn check(spec: &Spec, plan: &Plan, project_root: &Path, envc: Option<&Listing>) -> Check {
     let Some(envc) = envc else {
-        let reference = image_tag(&plan.image_name(), &plan.key());
-        return Check::fail(
-            NAME,
-            vec![format!(
-                "`{reference}` is not built: nothing to compare with (run `envc build`)"
-            )],
-        );
+        return not_built(NAME, plan);
     };
     let Some(apptainer) = tool::find() else {
         return Check::fail(

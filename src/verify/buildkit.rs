@@ -20,7 +20,6 @@
 use std::path::Path;
 use std::process::Stdio;
 
-use crate::build::cache::image_tag;
 use crate::engine::Engine;
 use crate::engine::list_image;
 use crate::host::{PROXY_VARIABLES, find_ca_bundle};
@@ -29,7 +28,7 @@ use crate::rootfs::Listing;
 use crate::spec::Spec;
 
 use super::Check;
-use super::check::{compare, output_tail};
+use super::check::{compare, not_built, output_tail};
 
 pub const NAME: &str = "cross-builder (buildkit = envc)";
 
@@ -43,13 +42,7 @@ pub async fn check(
     envc: Option<&Listing>,
 ) -> Check {
     let Some(envc) = envc else {
-        let reference = image_tag(&plan.image_name(), &plan.key());
-        return Check::fail(
-            NAME,
-            vec![format!(
-                "`{reference}` is not built: nothing to compare with (run `envc build`)"
-            )],
-        );
+        return not_built(NAME, plan);
     };
     if !buildx_available().await {
         return Check::fail(
