@@ -44,4 +44,4 @@ pub enum RootfsError {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
