@@ -82,7 +82,7 @@ pub fn run(args: VerifyArgs) -> Result<Outcome, Report> {
         if let Some(registry) = &registry {
             let client = crate::registry::RegistryClient::connect(registry)?;
             let with_sif = loaded.spec.targets.apptainer.enable;
-            checks.extend(crate::registry::verify::checks(&client, &plan, with_sif).await);
+            checks.extend(verify::registry::checks(&client, &plan, with_sif).await);
         }
         if args.rebuild {
             checks.push(

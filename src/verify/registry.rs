@@ -3,16 +3,15 @@
 //! layer downloaded, its files listed), without the engine. Keys the registry does not hold
 //! are listed, not failed: a cache may be partial.
 
-use crate::plan::Plan;
-use crate::verify::Check;
-
-use super::client::RegistryClient;
-use super::error::RegistryError;
-use super::ops::chains;
-use super::pull::check_entry;
-use super::sif::pull_sif;
-use super::target::Registry;
+use super::Check;
 use crate::error_chain::error_chain;
+use crate::plan::Plan;
+use crate::registry::client::RegistryClient;
+use crate::registry::error::RegistryError;
+use crate::registry::ops::chains;
+use crate::registry::pull::check_entry;
+use crate::registry::sif::pull_sif;
+use crate::registry::target::Registry;
 
 /// The registry checks of `plan` (and its SIF when `with_sif`): one per entry found, and one
 /// listing what is absent.
