@@ -2,9 +2,12 @@
 //!
 //! Data flows one way through the stages, one module each:
 //! `lang` (parse + evaluate) → `spec` (typed, merged, validated) → `lock` / `plan`
-//! → `emit` / `build` / `run` / `verify` / `audit`. See DESIGN.md for the pipeline.
+//! → `emit` / `build` / `run` / `verify` / `audit`. See ARCHITECTURE.md for the floors and
+//! which may import which (checked by the `architecture` tests).
 
 pub mod apptainer;
+#[cfg(test)]
+mod architecture;
 pub mod audit;
 pub mod build;
 pub mod cache_dir;
