@@ -1,7 +1,5 @@
 //! The digest's definition, checked on small trees built in memory.
 
-use std::io::Cursor;
-
 use super::*;
 
 /// What one test tree is made of; each field is something a mutation can change.
