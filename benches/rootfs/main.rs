@@ -107,13 +107,13 @@ fn main() {
     let sif_size = std::fs::metadata(&sif).unwrap().len();
 
     let digest_sif = median(rounds, || {
-        std::hint::black_box(rootfs::squashfs::list_sif(&sif).unwrap().digest());
+        std::hint::black_box(envc::sif::list_sif(&sif).unwrap().digest());
     });
     let from_export = docker_export_digest(&tar, rounds);
     let tar_digest = rootfs::tar::list_tar(BufReader::new(File::open(&tar).unwrap()))
         .unwrap()
         .digest();
-    let sif_digest = rootfs::squashfs::list_sif(&sif).unwrap().digest();
+    let sif_digest = envc::sif::list_sif(&sif).unwrap().digest();
     let same = tar_digest == sif_digest && sif_digest == recorded;
 
     println!();

@@ -4,9 +4,9 @@
 //! `cache` says where a plan's SIF lives and whether a file there is still the plan's;
 //! `native` streams the built image's filesystem out of the engine into
 //! [`crate::sif::assemble`]; `tool` finds the `apptainer` binary (or says what to install);
-//! `builder` runs `apptainer build`. Running a SIF lives in `crate::run::apptainer`.
+//! `from_def` runs `apptainer build` on the emitted `.def`. Running a SIF lives in `crate::run::apptainer`.
 
-pub mod builder;
 pub mod cache;
+pub mod from_def;
 pub mod native;
 pub mod tool;

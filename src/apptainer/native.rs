@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use bytes::Bytes;
 use futures_util::StreamExt;
 
-use crate::engine::{ContainerSpec, Engine, EngineError};
+use crate::engine::{Engine, EngineError};
 use crate::plan::Plan;
 use crate::sif::apptainer_meta::ImageConfig;
 use crate::sif::assemble::{AssembleError, AssembleInput, Assembled, assemble};
@@ -73,13 +73,7 @@ pub async fn build_sif(
     let out_path = out.to_path_buf();
     let out = out.to_path_buf();
 
-    let container = engine
-        .create_container(&ContainerSpec {
-            image: image.to_owned(),
-            entrypoint: Some(vec!["/envc-never-started".into()]),
-            ..Default::default()
-        })
-        .await?;
+    let container = engine.create_unstarted(image).await?;
     let (sender, receiver) = mpsc::sync_channel::<io::Result<Bytes>>(16);
     let assembler = tokio::task::spawn_blocking(move || {
         let input = AssembleInput {

@@ -14,9 +14,10 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::engine::{CommitSpec, ContainerSpec, Engine, EngineError, interrupt};
+use crate::content::Digest;
+use crate::engine::{CommitSpec, Engine, EngineError, interrupt};
+use crate::plan::Key;
 use crate::plan::step::BaseStep;
-use crate::plan::{Digest, Key};
 
 use super::cache::{step_labels, step_tag};
 use super::error::BuildError;
@@ -231,13 +232,7 @@ pub async fn reuse_import(
         ..
     } = base
     {
-        let container = engine
-            .create_container(&ContainerSpec {
-                image: image.id.clone(),
-                entrypoint: Some(vec!["/envc-never-started".into()]),
-                ..Default::default()
-            })
-            .await?;
+        let container = engine.create_unstarted(&image.id).await?;
         let status = engine
             .read_container_file(container.id(), "/var/lib/dpkg/status")
             .await?
@@ -261,13 +256,7 @@ pub async fn reuse_import(
 async fn relabel(engine: &Engine, image: &str, key: &Key) -> Result<String, BuildError> {
     let inspect = engine.inspect_image_raw(image).await?;
     let parent = inspect.config.unwrap_or_default();
-    let container = engine
-        .create_container(&ContainerSpec {
-            image: image.to_owned(),
-            entrypoint: Some(vec!["/envc-never-started".into()]),
-            ..Default::default()
-        })
-        .await?;
+    let container = engine.create_unstarted(image).await?;
     let config = super::commit_config::unchanged(&parent, step_labels(key, None, "base"));
     let id = engine
         .commit(

@@ -12,8 +12,8 @@
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
+use crate::content::Digest;
 use crate::lock::resolve::{ResolveError, download_into};
-use crate::plan::Digest;
 
 use super::error::BuildError;
 
@@ -61,7 +61,7 @@ pub async fn fetch(dir: &Path, url: &str, sha256: Option<&Digest>) -> Result<Cac
         download
     };
     let found: Digest = format!("sha256:{}", download.sha256).parse().map_err(
-        |e: crate::plan::digest::ParseDigestError| {
+        |e: crate::content::digest::ParseDigestError| {
             BuildError::io("hash a download", std::io::Error::other(e))
         },
     )?;

@@ -14,6 +14,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::content::write_atomically;
+
 /// Rotate the events file when it grows past this.
 const ROTATE_BYTES: u64 = 1 << 20;
 
@@ -178,18 +180,6 @@ fn open_append(path: &Path) -> std::io::Result<File> {
         std::fs::rename(path, rotated)?;
     }
     OpenOptions::new().create(true).append(true).open(path)
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 fn now_ms() -> u128 {

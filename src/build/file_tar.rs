@@ -257,7 +257,7 @@ mod tests {
     fn a_cached_download_is_copied_with_the_step_mode_and_checked() {
         let dir = tempfile::tempdir().unwrap();
         let bytes = b"\x00tool\xff".to_vec();
-        let sha256 = crate::plan::Digest::of(&bytes);
+        let sha256 = crate::content::Digest::of(&bytes);
         let path = dir.path().join(sha256.hex());
         std::fs::write(&path, &bytes).unwrap();
         let step = FileStep {

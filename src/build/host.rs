@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use crate::host::find_ca_bundle;
 use crate::spec::model::BuildHost;
 
 use super::error::BuildError;
@@ -23,14 +24,6 @@ use super::error::BuildError;
 pub use crate::plan::contract::{
     CA_PATH, CA_VARIABLES, MOUNT_DIR, PIP_CACHE, PROXY_VARIABLES, SECRETS_DIR, cache_volume,
 };
-
-/// Where hosts keep their CA bundle, most common first.
-const CA_BUNDLES: &[&str] = &[
-    "/etc/ssl/certs/ca-certificates.crt",
-    "/etc/pki/tls/certs/ca-bundle.crt",
-    "/etc/ssl/ca-bundle.pem",
-    "/etc/ssl/cert.pem",
-];
 
 /// A build secret: a host file mounted read-only at `/dev/envc/secrets/<id>` during steps.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,16 +147,6 @@ impl HostMaterial {
         }
         vars
     }
-}
-
-/// The host's CA bundle: `SSL_CERT_FILE` when it names a file, else the usual places.
-pub fn find_ca_bundle() -> Option<PathBuf> {
-    let from_env = std::env::var_os("SSL_CERT_FILE").map(PathBuf::from);
-    from_env
-        .into_iter()
-        .chain(CA_BUNDLES.iter().map(PathBuf::from))
-        .find(|p| p.is_file())
-        .and_then(|p| std::fs::canonicalize(&p).ok())
 }
 
 /// Whether `path` is a plausible place for a cache mount (absolute, not `/`).

@@ -71,7 +71,7 @@ pub async fn pull_deepest(
         Ok(hit) => Ok(hit),
         Err(Unusable::Build(e)) => Err(e),
         Err(Unusable::Registry(e)) => {
-            let message = crate::registry::error::chain(&e);
+            let message = crate::error_chain::error_chain(&e);
             report.progress.warn(&format!(
                 "the cache registry `{registry}` cannot be used, building without it: {message}"
             ));

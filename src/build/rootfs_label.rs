@@ -9,8 +9,8 @@
 
 use std::collections::HashMap;
 
-use crate::engine::{CommitSpec, ContainerSpec, Engine};
-use crate::rootfs::image::{ImageListError, list_container};
+use crate::engine::{CommitSpec, Engine};
+use crate::engine::{ImageListError, list_container};
 
 use super::commit_config;
 use super::error::BuildError;
@@ -31,13 +31,7 @@ pub async fn ensure(engine: &Engine, id: &str, step_tag: &str) -> Result<String,
     {
         return Ok(id.to_owned());
     }
-    let container = engine
-        .create_container(&ContainerSpec {
-            image: id.to_owned(),
-            entrypoint: Some(vec!["/envc-never-started".into()]),
-            ..Default::default()
-        })
-        .await?;
+    let container = engine.create_unstarted(id).await?;
     let listing = list_container(engine, container.id())
         .await
         .map_err(|e| match e {

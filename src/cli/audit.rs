@@ -28,7 +28,7 @@ pub fn run(args: AuditArgs) -> Result<Outcome, Report> {
         let mut value = serde_json::to_value(&report).unwrap_or_default();
         value["unpinned"] = report.unpinned().into();
         value["host_reaching"] = report.host_reaching().into();
-        let bytes = crate::plan::canonical::to_pretty(&value);
+        let bytes = crate::content::canonical::to_pretty(&value);
         super::print_stdout(&String::from_utf8_lossy(&bytes))?;
     } else {
         super::print_stdout(&report.to_text())?;

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use clap::ValueEnum;
 
-use crate::apptainer::{builder, cache, native, tool};
+use crate::apptainer::{cache, from_def, native, tool};
 use crate::build::ProgressMode;
 use crate::engine::Engine;
 use crate::exit::{Outcome, Report};
@@ -74,11 +74,11 @@ pub fn run(args: &BuildArgs, loaded: &LoadedSpec) -> Result<Outcome, Report> {
             let manifest = serde_json::to_value(crate::plan::manifest(&loaded.spec, plan))
                 .unwrap_or(serde_json::Value::Null);
             let output = if quiet {
-                builder::ToolOutput::Captured
+                from_def::ToolOutput::Captured
             } else {
-                builder::ToolOutput::Stderr
+                from_def::ToolOutput::Stderr
             };
-            let built = builder::apptainer_build(
+            let built = from_def::apptainer_build(
                 &apptainer,
                 &def,
                 &loaded.project_root,
@@ -87,7 +87,7 @@ pub fn run(args: &BuildArgs, loaded: &LoadedSpec) -> Result<Outcome, Report> {
                 output,
             )
             .map_err(|e| match e {
-                builder::ApptainerBuildError::Failed { .. } => Report::found(e),
+                from_def::ApptainerBuildError::Failed { .. } => Report::found(e),
                 other => Report::environment(other),
             })?;
             if !quiet {

@@ -3,7 +3,7 @@
 //!
 //! A file's kind is chosen from its first bytes. A source that is not an existing file is
 //! taken as an image reference and digested from the engine's export stream
-//! ([`crate::rootfs::image`]), through the same [`crate::rootfs::tar::list_tar`].
+//! ([`crate::engine::list_image`]), through the same [`crate::rootfs::tar::list_tar`].
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde_json::json;
 
+use crate::error_chain::error_chain;
 use crate::exit::{Outcome, Report};
 use crate::rootfs::{self, EXCLUSIONS, Listing, RootfsError};
 
@@ -74,28 +75,16 @@ pub fn run(args: DigestArgs) -> Result<Outcome, Report> {
 /// The listing of an engine image, from its export stream.
 fn list_image(reference: &str) -> Result<Listing, Report> {
     super::gc::with_engine(|engine| async move {
-        crate::rootfs::image::list_image(&engine, reference)
+        crate::engine::list_image(&engine, reference)
             .await
             .map_err(|e| match e {
-                crate::rootfs::image::ImageListError::Engine(e) => Report::from(e),
+                crate::engine::ImageListError::Engine(e) => Report::from(e),
                 other => Report::found(miette::miette!(
                     "cannot compute the rootfs digest of `{reference}`: {}",
                     error_chain(&other)
                 )),
             })
     })
-}
-
-/// An error and its sources, joined by `: `.
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
 }
 
 /// Read the source as a SIF when it starts like one, as a tar otherwise.
@@ -108,7 +97,7 @@ fn list(source: &Path) -> Result<Listing, RootfsError> {
     let n = read_up_to(&mut file, &mut head)?;
     if head[..n].windows(9).any(|w| w == b"SIF_MAGIC") {
         drop(file);
-        rootfs::squashfs::list_sif(source)
+        crate::sif::list_sif(source)
     } else {
         let file = File::open(source)?;
         rootfs::tar::list_tar(BufReader::with_capacity(1 << 20, file))

@@ -7,7 +7,7 @@ use super::config_args::ConfigArgs;
 use super::up::{Project, runtime};
 use crate::engine::Engine;
 use crate::exit::{Outcome, Report};
-use crate::run::{lifecycle, resolve};
+use crate::run::{env_plan, lifecycle};
 
 /// Stop and remove the environment.
 #[derive(Debug, Args)]
@@ -22,7 +22,7 @@ pub struct DownArgs {
 pub fn run(args: DownArgs) -> Result<Outcome, Report> {
     let project = Project::locate(&args.config)?;
     let facts = project.facts();
-    let network = resolve::base_name(&facts);
+    let network = env_plan::base_name(&facts);
     let root = project.root.display().to_string();
     let removed = runtime()?.block_on(async {
         let engine = Engine::connect().await.map_err(Report::from)?;

@@ -32,8 +32,7 @@ pub fn run(args: EmitArgs) -> Result<Outcome, Report> {
     let files = emit(&loaded.spec, &planned.plan, &manifest).map_err(Report::input)?;
     for file in files {
         let path = args.out.join(file.name);
-        crate::plan::stat_cache::write_atomically(&path, &file.bytes)
-            .map_err(|e| write_error(&path, e))?;
+        crate::content::write_atomically(&path, &file.bytes).map_err(|e| write_error(&path, e))?;
         names.push(file.name);
     }
     eprintln!(

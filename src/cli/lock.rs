@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::lock::engine_resolver::{EngineResolver, HOST_CA_BUNDLE};
 use crate::lock::file::{Freshness, LOCK_FILE, LockFile, freshness, orphans};
-use crate::lock::locking::{LockingError, lock_entry};
+use crate::lock::walk::{LockingError, lock_entry};
 use crate::spec;
 
 use super::config_args::ConfigArgs;
@@ -96,12 +96,16 @@ pub fn run(args: LockArgs) -> Result<Outcome, Report> {
     let mut lock = lock.unwrap_or_default();
     for env in &environments {
         let spec = &env.spec;
-        let mut resolver = EngineResolver::new(spec.platform.as_str()).map_err(to_report)?;
+        let mut resolver = EngineResolver::new(
+            spec.platform.as_str(),
+            crate::plan::planner::base_import_tag,
+        )
+        .map_err(to_report)?;
         if spec.build_host.ca_certificates && Path::new(HOST_CA_BUNDLE).is_file() {
             resolver.ca_bundle = Some(HOST_CA_BUNDLE.into());
         }
         if spec.build_host.proxy {
-            resolver.env = PROXY_VARIABLES
+            resolver.env = crate::host::PROXY_VARIABLES
                 .iter()
                 .filter_map(|name| std::env::var(name).ok().map(|v| format!("{name}={v}")))
                 .collect();
@@ -113,16 +117,6 @@ pub fn run(args: LockArgs) -> Result<Outcome, Report> {
     eprintln!("wrote `{LOCK_FILE}` ({} environments)", environments.len());
     Ok(Outcome::Success)
 }
-
-/// The proxy variables passed to resolving containers when `build_host.proxy` is set.
-const PROXY_VARIABLES: &[&str] = &[
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "no_proxy",
-];
 
 fn to_report(error: LockingError) -> Report {
     Report::new(error.failure(), error)

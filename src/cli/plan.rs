@@ -51,7 +51,7 @@ pub fn run(args: PlanArgs) -> Result<Outcome, Report> {
             "unpinned": plan.unpinned(),
         });
         super::print_stdout(&String::from_utf8_lossy(
-            &crate::plan::canonical::to_pretty(&out),
+            &crate::content::canonical::to_pretty(&out),
         ))?;
     } else {
         let mut out = String::new();

@@ -85,7 +85,7 @@ pub fn pull_sif_before_building(loaded: &crate::spec::LoadedSpec) -> Result<(), 
         }
         Err(e) => eprintln!(
             "warning: no SIF from the cache registry `{registry}`, building it: {}",
-            crate::registry::error::chain(&e)
+            crate::error_chain::error_chain(&e)
         ),
     }
     Ok(())

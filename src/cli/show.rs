@@ -69,11 +69,7 @@ fn write_nix(value: &serde_json::Value, indent: usize, out: &mut String) {
 }
 
 fn nix_key(key: &str) -> String {
-    let plain = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\''));
-    if plain {
+    if crate::spec::decode::is_plain_key(key) {
         key.to_string()
     } else {
         nix_string(key)
@@ -81,19 +77,7 @@ fn nix_key(key: &str) -> String {
 }
 
 fn nix_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    let mut out = String::new();
+    crate::lang::print::nix_string(s, &mut out);
     out
 }

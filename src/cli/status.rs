@@ -7,7 +7,7 @@ use super::config_args::ConfigArgs;
 use super::up::{Project, evaluate_cached, runtime};
 use crate::engine::Engine;
 use crate::exit::{Outcome, Report};
-use crate::run::resolve::{LABEL_HASH, LABEL_IMAGE_KEY, LABEL_ROLE, LABEL_VARIANT};
+use crate::run::env_plan::{LABEL_HASH, LABEL_IMAGE_KEY, LABEL_ROLE, LABEL_VARIANT};
 use crate::run::{RunError, lifecycle, resolve};
 
 /// Show the environment's containers.

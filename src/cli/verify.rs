@@ -49,7 +49,7 @@ pub fn run(args: VerifyArgs) -> Result<Outcome, Report> {
     };
     let checks = super::gc::with_engine(|engine| async move {
         let found = |e: &dyn std::error::Error| {
-            Report::found(miette::miette!("{}", super::digest::error_chain(e)))
+            Report::found(miette::miette!("{}", crate::error_chain::error_chain(e)))
         };
         let mut checks = vec![
             verify::key::check(&engine, &plan)
@@ -82,7 +82,7 @@ pub fn run(args: VerifyArgs) -> Result<Outcome, Report> {
         if let Some(registry) = &registry {
             let client = crate::registry::RegistryClient::connect(registry)?;
             let with_sif = loaded.spec.targets.apptainer.enable;
-            checks.extend(crate::registry::verify::checks(&client, &plan, with_sif).await);
+            checks.extend(verify::registry::checks(&client, &plan, with_sif).await);
         }
         if args.rebuild {
             checks.push(

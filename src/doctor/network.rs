@@ -2,18 +2,10 @@
 //! credentials, which are never printed), the host's CA bundle, and the cache registry.
 
 use super::{Check, Needs};
+use crate::error_chain::error_chain;
 
 /// The proxy variables envc passes to build steps and environments.
-const PROXY: &[&str] = &[
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "no_proxy",
-];
+const PROXY: &[&str] = crate::host::PROXY_VARIABLES;
 
 /// A proxy URL with its user and password replaced by `***`.
 pub fn redact(url: &str) -> String {
@@ -130,7 +122,7 @@ pub fn ca_certificates(needs: &Needs) -> Check {
             );
         }
     }
-    match crate::build::host::find_ca_bundle() {
+    match crate::host::find_ca_bundle() {
         Some(bundle) => {
             let count = std::fs::read_to_string(&bundle)
                 .map(|t| t.matches("BEGIN CERTIFICATE").count())
@@ -237,18 +229,6 @@ fn without_credentials(message: &str) -> String {
             }
         })
         .collect()
-}
-
-/// An error and its causes, on one line.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]

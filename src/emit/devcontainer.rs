@@ -12,11 +12,22 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::plan::canonical;
+use crate::content::canonical;
 use crate::plan::{Plan, RunManifest};
 use crate::spec::Spec;
 use crate::spec::model::{Gpu, Protocol, UserMode};
 use crate::spec::placeholder;
+
+/// The proxy variables `run.proxy` forwards as `remoteEnv` (`${localEnv:NAME}`): the ones
+/// Dev Containers tools and their users set; `envc init` reads them back as `run.proxy`.
+pub const REMOTE_PROXY: &[&str] = &[
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+];
 
 /// The `devcontainer.json` of `plan`.
 pub fn devcontainer(spec: &Spec, plan: &Plan, manifest: &RunManifest) -> Vec<u8> {
@@ -100,15 +111,8 @@ pub fn devcontainer(spec: &Spec, plan: &Plan, manifest: &RunManifest) -> Vec<u8>
     let mut remote_env = Map::new();
     let mut passed: Vec<String> = run.pass_env.iter().map(|n| n.as_str().to_owned()).collect();
     if run.proxy {
-        for name in [
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "NO_PROXY",
-            "http_proxy",
-            "https_proxy",
-            "no_proxy",
-        ] {
-            passed.push(name.into());
+        for name in REMOTE_PROXY {
+            passed.push((*name).into());
         }
     }
     if run.x11 {

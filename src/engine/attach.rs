@@ -5,6 +5,7 @@
 
 use std::pin::Pin;
 
+use bollard::container::AttachContainerResults;
 use bollard::query_parameters::{AttachContainerOptions, ResizeContainerTTYOptions};
 use tokio::io::AsyncWrite;
 
@@ -19,6 +20,20 @@ pub struct Attached {
 impl Engine {
     /// Attach to container `id`: output always, input when `stdin`.
     pub async fn attach(&self, id: &str, stdin: bool) -> Result<Attached, EngineError> {
+        let (attached, action) = self.attach_streams(id, stdin).await?;
+        Ok(Attached {
+            output: logs::output_stream(self.clone(), action, attached.output),
+            input: stdin.then_some(attached.input),
+        })
+    }
+
+    /// Attach to container `id`'s streams (before it starts), with the action's words for
+    /// errors: what [`Engine::attach`] and [`Engine::attach_session`] both stand on.
+    pub(super) async fn attach_streams(
+        &self,
+        id: &str,
+        stdin: bool,
+    ) -> Result<(AttachContainerResults, String), EngineError> {
         let options = AttachContainerOptions {
             stream: true,
             stdin,
@@ -35,10 +50,7 @@ impl Engine {
             .attach_container(id, Some(options))
             .await
             .map_err(|e| self.fail_lookup("container", id, action.clone(), e))?;
-        Ok(Attached {
-            output: logs::output_stream(self.clone(), action, attached.output),
-            input: stdin.then_some(attached.input),
-        })
+        Ok((attached, action))
     }
 
     /// Tell a container with a TTY its terminal size.

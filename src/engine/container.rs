@@ -67,6 +67,18 @@ pub struct ContainerGuard {
 }
 
 impl Engine {
+    /// Create a container of `image` that is never started: for reading its filesystem
+    /// (export) or committing it unchanged. An entrypoint is given so that images without
+    /// one are accepted; starting would let the runtime write `/etc/hostname` and friends.
+    pub async fn create_unstarted(&self, image: &str) -> Result<ContainerGuard, EngineError> {
+        self.create_container(&ContainerSpec {
+            image: image.to_owned(),
+            entrypoint: Some(vec!["/envc-never-started".into()]),
+            ..Default::default()
+        })
+        .await
+    }
+
     /// Create a container (not started). The guard removes it unless told otherwise.
     pub async fn create_container(
         &self,

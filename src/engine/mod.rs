@@ -26,6 +26,7 @@ mod load;
 mod logs;
 mod network;
 mod progress;
+mod rootfs_listing;
 mod session;
 mod upload;
 mod volume;
@@ -41,10 +42,11 @@ pub use credentials::{
 pub use endpoint::{DEFAULT_SOCKET, Endpoint};
 pub use error::{EngineError, Signal};
 pub use exec::{ExecOutput, ExecSession, ExecSpec};
-pub use export::ByteStream;
+pub use export::{ByteStream, ChannelReader};
 pub use image::{ImageInfo, split_reference};
 pub use logs::{LogChunk, LogStream};
 pub use network::NetworkSpec;
+pub use rootfs_listing::{ImageListError, list_container, list_image};
 pub use session::{GpuSupport, Session, SessionOutput};
 pub use volume::VolumeSpec;
 

@@ -12,9 +12,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use bollard::models::ContainerSummary;
-use bollard::query_parameters::{
-    AttachContainerOptions, KillContainerOptions, ListContainersOptionsBuilder,
-};
+use bollard::query_parameters::{KillContainerOptions, ListContainersOptionsBuilder};
 use futures_util::{Stream, StreamExt};
 use tokio::io::AsyncWrite;
 
@@ -80,22 +78,7 @@ impl Engine {
 
     /// Attach to container `id` (before starting it); signals do not end the output.
     pub async fn attach_session(&self, id: &str, stdin: bool) -> Result<Session, EngineError> {
-        let options = AttachContainerOptions {
-            stream: true,
-            stdin,
-            stdout: true,
-            stderr: true,
-            // Attached before the start: nothing to replay. Replaying logs as well raced
-            // with the live stream under load and printed early output twice.
-            logs: false,
-            detach_keys: None,
-        };
-        let action = format!("attach to container `{id}`");
-        let attached = self
-            .docker
-            .attach_container(id, Some(options))
-            .await
-            .map_err(|e| self.fail_lookup("container", id, action.clone(), e))?;
+        let (attached, action) = self.attach_streams(id, stdin).await?;
         Ok(Session {
             id: id.to_owned(),
             output: self.session_output(action, attached.output),

@@ -1,8 +1,8 @@
 //! The lock walk's [`Resolve`] on a real engine: adapts the resolvers in `resolve` (async,
-//! plain inputs) to the synchronous walk in `locking`.
+//! plain inputs) to the synchronous walk in `walk`.
 //!
 //! Debootstrap bases are read, not made, here: their package list comes from the imported
-//! base (`envc/base:<hex>`, see `BaseStep::import_tag`), which `envc build` creates. The
+//! base (`envc/base:<hex>`, see `BaseStep::import_tag`; its form comes in as an [`ImportTag`]), which `envc build` creates. The
 //! host CA bundle is lent to pip's resolving container when the config asks for it
 //! (`build_host.ca_certificates`), as it is to build steps.
 
@@ -10,11 +10,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::file::PipPin;
-use super::locking::{LockingError, Resolve, ResolvedImage};
 use super::resolve::{self, AptOptions, DigestKind, PipIndex, PipOptions};
+use super::walk::{ImportTag, LockingError, Resolve, ResolvedImage};
+use crate::content::Digest;
 use crate::engine::Engine;
-use crate::plan::Digest;
-use crate::spec::model::{DebootstrapBase, PipSpec};
+use crate::spec::model::{Base, DebootstrapBase, PipSpec};
 
 /// The host's CA bundle, lent to resolving containers when the config asks for it.
 pub const HOST_CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
@@ -30,10 +30,12 @@ pub struct EngineResolver {
     pub env: Vec<String>,
     /// The platform of the plan, for the import tag of debootstrap bases.
     pub platform: String,
+    /// How the import tag of a debootstrap or archive base is made.
+    import_tag: ImportTag,
 }
 
 impl EngineResolver {
-    pub fn new(platform: &str) -> Result<Self, LockingError> {
+    pub fn new(platform: &str, import_tag: ImportTag) -> Result<Self, LockingError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -47,6 +49,7 @@ impl EngineResolver {
             ca_bundle: None,
             env: Vec::new(),
             platform: platform.to_owned(),
+            import_tag,
         })
     }
 
@@ -64,6 +67,10 @@ impl EngineResolver {
 }
 
 impl Resolve for EngineResolver {
+    fn base_import_tag(&self, base: &Base, platform: &str) -> Option<String> {
+        (self.import_tag)(base, platform)
+    }
+
     fn image_digest(
         &mut self,
         reference: &str,
@@ -74,15 +81,15 @@ impl Resolve for EngineResolver {
         let pin = self
             .runtime
             .block_on(resolve::image_digest(engine, reference))?;
-        let digest = pin
-            .digest
-            .parse()
-            .map_err(
-                |e: crate::plan::digest::ParseDigestError| LockingError::Other {
-                    what: format!("image `{reference}`"),
-                    message: e.to_string(),
-                },
-            )?;
+        let digest =
+            pin.digest
+                .parse()
+                .map_err(
+                    |e: crate::content::digest::ParseDigestError| LockingError::Other {
+                        what: format!("image `{reference}`"),
+                        message: e.to_string(),
+                    },
+                )?;
         Ok(ResolvedImage {
             digest,
             local: pin.kind == DigestKind::ImageId,
@@ -93,11 +100,9 @@ impl Resolve for EngineResolver {
         &mut self,
         base: &DebootstrapBase,
     ) -> Result<BTreeMap<String, String>, LockingError> {
-        let tag = crate::plan::builder::base_import_tag(
-            &crate::spec::model::Base::Debootstrap(base.clone()),
-            &self.platform,
-        )
-        .unwrap_or_default();
+        let tag = self
+            .base_import_tag(&Base::Debootstrap(base.clone()), &self.platform)
+            .unwrap_or_default();
         self.connect()?;
         let engine = self.engine.as_ref().expect("connected above");
         let packages = self
@@ -169,7 +174,7 @@ impl Resolve for EngineResolver {
             for h in &p.hashes {
                 let digest: Digest =
                     h.parse()
-                        .map_err(|e: crate::plan::digest::ParseDigestError| {
+                        .map_err(|e: crate::content::digest::ParseDigestError| {
                             LockingError::Other {
                                 what: format!("pip package `{}`", p.name),
                                 message: e.to_string(),
@@ -195,7 +200,7 @@ impl Resolve for EngineResolver {
         format!("sha256:{}", download.sha256)
             .parse::<Digest>()
             .map_err(
-                |e: crate::plan::digest::ParseDigestError| LockingError::Other {
+                |e: crate::content::digest::ParseDigestError| LockingError::Other {
                     what: format!("download `{url}`"),
                     message: e.to_string(),
                 },

@@ -30,9 +30,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::plan::Digest;
-use crate::plan::canonical;
-use crate::plan::stat_cache::write_atomically;
+use crate::content::Digest;
+use crate::content::canonical;
+use crate::content::write_atomically;
 use crate::spec::Spec;
 use crate::spec::model::{Base, BuildSpec};
 

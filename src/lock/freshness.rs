@@ -10,7 +10,7 @@ use super::file::{
     BasePin, ImagePins, LockEntry, LockFile, config_digest, download_requests, lock_inputs,
     pins_digest,
 };
-use crate::plan::canonical;
+use crate::content::canonical;
 use crate::spec::Spec;
 use crate::spec::model::{Base, BuildSpec};
 
@@ -241,8 +241,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::content::Digest;
     use crate::lock::file::tests::{entry_for, spec};
-    use crate::plan::Digest;
 
     #[test]
     fn freshness_names_what_changed() {

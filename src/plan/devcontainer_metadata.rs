@@ -31,7 +31,7 @@ pub fn label(build: &BuildSpec) -> String {
     entry.insert("init".into(), json!(true));
     entry.insert("updateRemoteUserUID".into(), json!(true));
     let doc = Value::Array(vec![Value::Object(entry)]);
-    String::from_utf8(super::canonical::to_vec(&doc)).expect("JSON is UTF-8")
+    String::from_utf8(crate::content::canonical::to_vec(&doc)).expect("JSON is UTF-8")
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Value, json};
 
-use super::canonical;
-use super::digest::Digest;
+use crate::content::Digest;
+use crate::content::canonical;
 
 /// The version of the key document's shape. Bump it whenever the document, the canonical
 /// JSON form, the tree-digest format or the meaning of a payload field changes, so that old

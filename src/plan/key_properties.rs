@@ -9,8 +9,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::builder::plan;
 use super::key::Key;
+use super::planner::plan;
 use super::tree::ProjectFiles;
 use crate::lock::file::{BasePin, ImagePins, LockEntry, config_digest, lock_inputs};
 use crate::spec::Spec;
@@ -55,7 +55,7 @@ fn lock_for(spec: &Spec, digest_byte: u8, curl: &str) -> LockEntry {
         image: ImagePins {
             base: Some(BasePin::Image {
                 reference: "debian:bookworm".into(),
-                digest: crate::plan::Digest([digest_byte; 32]),
+                digest: crate::content::Digest([digest_byte; 32]),
                 local: false,
             }),
             apt: [("curl".to_owned(), curl.to_owned())].into(),
@@ -260,7 +260,7 @@ fn download_keys(dir: &Path, url: &str, spec_sha: Option<&str>, locked: Option<u
     if let Some(byte) = locked {
         lock.image
             .downloads
-            .insert(url.to_owned(), crate::plan::Digest([byte; 32]));
+            .insert(url.to_owned(), crate::content::Digest([byte; 32]));
     }
     let mut files = ProjectFiles::open(dir).unwrap();
     let plan = plan(&spec, Some(&lock), &mut files, None).unwrap();

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::builder::{Plan, ServiceImage};
 use super::key::Key;
+use super::planner::{Plan, ServiceImage};
 use crate::spec::Spec;
 use crate::spec::model::{
     ApptainerTarget, EnvName, Healthcheck, RunSpec, RunString, ServicePort, Volume,
@@ -169,6 +169,6 @@ impl RunManifest {
     /// Stable bytes: sorted keys, pretty-printed, trailing newline.
     pub fn to_bytes(&self) -> Vec<u8> {
         let value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
-        super::canonical::to_pretty(&value)
+        crate::content::canonical::to_pretty(&value)
     }
 }

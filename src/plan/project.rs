@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use super::builder::{Plan, PlanError, plan};
+use super::planner::{Plan, PlanError, plan};
 use super::tree::{ProjectFiles, TreeError};
 use crate::lock::file::{Freshness, LOCK_FILE, LockFile, LockFileError, freshness};
 use crate::spec::Spec;

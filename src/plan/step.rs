@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::digest::Digest;
 use super::key::Key;
 use super::tree::Tree;
+use crate::content::Digest;
 
 /// One build step with its key.
 #[derive(Debug, Clone)]

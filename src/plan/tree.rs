@@ -40,8 +40,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::{Digest as _, Sha256};
 
-use super::digest::Digest;
 use super::stat_cache::{Stat, StatCache};
+use crate::content::Digest;
 use crate::project_fs::{DirHandle, EntryKind as FsKind, EntryStat, ProjectFsError, ProjectRoot};
 
 /// Why a referenced project path cannot be digested.

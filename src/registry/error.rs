@@ -153,15 +153,3 @@ impl From<Refusal> for RegistryError {
         }
     }
 }
-
-/// An error and its causes on one line (`a: b: c`), for warnings and events.
-pub fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
-}

@@ -7,7 +7,8 @@
 //! Images leave the engine through [`save`] and [`push`], and come back through [`pull`],
 //! which verifies an entry against its key and its files before anything uses it; [`probe`]
 //! asks for many keys at once (the build's hook is `crate::build::remote`). [`sif`] stores
-//! SIFs as Apptainer's `oras://` does, [`verify`] checks the registry's entries, and [`ops`]
+//! SIFs as Apptainer's `oras://` does (`crate::verify::registry` checks the registry's
+//! entries), and [`ops`]
 //! holds the operations the commands run.
 
 pub mod auth;
@@ -21,7 +22,6 @@ pub mod push;
 pub mod save;
 pub mod sif;
 pub mod target;
-pub mod verify;
 
 pub use client::RegistryClient;
 pub use error::{Refusal, RegistryError};

@@ -99,7 +99,7 @@ pub async fn pull_image(
             let digest = if verified::is_verified(&image.id, &checked.rootfs) {
                 checked.rootfs.clone()
             } else {
-                crate::rootfs::image::list_image(engine, &image.id)
+                crate::engine::list_image(engine, &image.id)
                     .await
                     .map_err(|e| RegistryError::Save {
                         reason: format!("cannot list the files of `{}`: {e}", image.id),

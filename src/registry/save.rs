@@ -17,7 +17,7 @@ use flate2::write::GzEncoder;
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use crate::engine::Engine;
+use crate::engine::{ChannelReader, Engine};
 use crate::rootfs::layers::{LayerChanges, read_layer};
 
 use super::error::RegistryError;
@@ -77,15 +77,8 @@ pub async fn save(engine: &Engine, tags: &[String]) -> Result<Saved, RegistryErr
     let mut stream = engine.save_images(&names);
     let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(16);
     let folder = dir.path().to_path_buf();
-    let reader = tokio::task::spawn_blocking(move || {
-        read_archive(
-            ChannelReader {
-                receiver,
-                current: Bytes::new(),
-            },
-            &folder,
-        )
-    });
+    let reader =
+        tokio::task::spawn_blocking(move || read_archive(ChannelReader::new(receiver), &folder));
     let mut failure = None;
     while let Some(chunk) = stream.next().await {
         match chunk {
@@ -361,28 +354,6 @@ fn resolve_relative(link: &str, target: &str) -> String {
         }
     }
     parts.join("/")
-}
-
-/// The blocking end of the save stream.
-struct ChannelReader {
-    receiver: tokio::sync::mpsc::Receiver<Bytes>,
-    current: Bytes,
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.current.is_empty() {
-            // On a blocking thread (see `save`), so blocking here is allowed.
-            match self.receiver.blocking_recv() {
-                Some(bytes) => self.current = bytes,
-                None => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.current.len());
-        buf[..n].copy_from_slice(&self.current[..n]);
-        self.current = self.current.slice(n..);
-        Ok(n)
-    }
 }
 
 #[cfg(test)]

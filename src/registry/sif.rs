@@ -241,7 +241,7 @@ fn check_sif(path: &Path, key: &Key, annotated: Option<String>) -> Result<String
             recorded.rootfs_digest
         ));
     }
-    let listing = crate::rootfs::squashfs::list_sif(path)
+    let listing = crate::sif::list_sif(path)
         .map_err(|e| format!("its squashfs partition cannot be read: {e}"))?;
     let found = listing.digest();
     if found != recorded.rootfs_digest {

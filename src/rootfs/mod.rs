@@ -4,7 +4,7 @@
 //! sorted by path — type, mode, uid, gid, size, content SHA-256, link target — ignoring
 //! mtimes and a short list of volatile paths ([`exclude`]). It is computed the same way
 //! from a Docker export (a tar stream, [`tar`]) and from a SIF's squashfs partition
-//! ([`squashfs`]), both by streaming: nothing is unpacked to disk. That is what lets
+//! ([`squashfs`], located by `crate::sif::list_sif`), both by streaming: nothing is unpacked to disk. That is what lets
 //! `envc verify` compare the two targets, a rebuild with the original, and a cached
 //! artifact with the digest recorded when it was built; [`diff`] says what differs.
 
@@ -12,7 +12,6 @@ pub mod diff;
 pub mod digest;
 pub mod entry;
 pub mod exclude;
-pub mod image;
 pub mod layers;
 pub mod squashfs;
 pub mod tar;
@@ -36,11 +35,13 @@ pub enum RootfsError {
     NoPartition,
     #[error("the SIF's primary partition is `{0}`, not squashfs")]
     NotSquashfs(&'static str),
+    /// The container file around the filesystem (a SIF) could not be read; kept opaque so
+    /// that listing a filesystem knows no container format.
     #[error(transparent)]
-    Sif(#[from] crate::sif::SifError),
+    Container(Box<dyn std::error::Error + Send + Sync>),
     #[error("i/o error while reading a filesystem")]
     Io(#[from] std::io::Error),
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -1,11 +1,10 @@
-//! Listing a filesystem from a squashfs image, standalone or inside a SIF, read in place.
+//! Listing a filesystem from a squashfs image, standalone or at an offset inside a
+//! container file (a SIF's partition, see `crate::sif::rootfs_listing`), read in place.
 //!
 //! backhand reads the image's directory and inode tables and decompresses each file's
 //! blocks on demand from the open file at the partition's offset; nothing is extracted.
 
-use std::fs::File;
-use std::io::{BufReader, Read};
-use std::path::Path;
+use std::io::Read;
 
 use backhand::{BufReadSeek, FilesystemReader, InnerNode};
 use sha2::{Digest, Sha256};
@@ -13,7 +12,6 @@ use sha2::{Digest, Sha256};
 use super::RootfsError;
 use super::entry::{Entry, EntryKind, Listing, normalize_path};
 use super::exclude;
-use crate::sif::{FsType, SifImage};
 
 /// List the squashfs image that starts `offset` bytes into `source`.
 pub fn list_squashfs<'r, R: BufReadSeek + 'r>(
@@ -80,22 +78,6 @@ pub fn list_squashfs<'r, R: BufReadSeek + 'r>(
         listing.entries.push(entry);
     }
     Ok(listing.finish())
-}
-
-/// List the primary system partition of the SIF file at `path`.
-pub fn list_sif(path: &Path) -> Result<Listing, RootfsError> {
-    let mut file = File::open(path)?;
-    let image = SifImage::read(&mut file)?;
-    let partition = image.primary_partition().ok_or(RootfsError::NoPartition)?;
-    let fs_type = partition
-        .partition
-        .as_ref()
-        .map(|p| p.fs_type)
-        .unwrap_or(FsType::Unknown(0));
-    if fs_type != FsType::Squashfs {
-        return Err(RootfsError::NotSquashfs(fs_type.label()));
-    }
-    list_squashfs(BufReader::with_capacity(1 << 20, file), partition.offset)
 }
 
 /// Linux's `new_decode_dev`: squashfs device numbers to (major, minor).

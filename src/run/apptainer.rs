@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use super::resolve::{EnvPlan, GpuPlan, MountKind};
+use super::env_plan::{EnvPlan, GpuPlan, MountKind};
 use crate::escape::shell;
 use crate::plan::RunManifest;
 use crate::run::HostFacts;

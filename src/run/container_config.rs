@@ -11,7 +11,7 @@ use bollard::models::{
     MountType, NetworkingConfig, PortBinding, ResourcesUlimits,
 };
 
-use super::resolve::{EnvPlan, GpuPlan, MountKind, MountPlan, PortPlan, ServicePlan};
+use super::env_plan::{EnvPlan, GpuPlan, MountKind, MountPlan, PortPlan, ServicePlan};
 use super::user_script;
 use crate::engine::ContainerSpec;
 
@@ -116,9 +116,9 @@ fn host_config(plan: &EnvPlan, gpus: bool) -> HostConfig {
 
 fn labels(plan: &EnvPlan, role: &str, hash: Option<&str>) -> HashMap<String, String> {
     let mut labels: HashMap<String, String> = plan.labels.clone().into_iter().collect();
-    labels.insert(super::resolve::LABEL_ROLE.into(), role.into());
+    labels.insert(super::env_plan::LABEL_ROLE.into(), role.into());
     if let Some(hash) = hash {
-        labels.insert(super::resolve::LABEL_HASH.into(), hash.into());
+        labels.insert(super::env_plan::LABEL_HASH.into(), hash.into());
     }
     labels
 }

@@ -8,7 +8,7 @@
 
 use crate::escape::{Unrepresentable, csv, shell};
 
-use super::resolve::{EnvPlan, GpuPlan, MountKind, MountPlan, PortPlan};
+use super::env_plan::{EnvPlan, GpuPlan, MountKind, MountPlan, PortPlan};
 use super::user_script;
 
 fn line(words: &[String]) -> String {

@@ -12,7 +12,7 @@ pub enum RunError {
     Engine(#[from] EngineError),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Resolve(#[from] super::resolve::ResolveError),
+    Resolve(#[from] super::env_plan::ResolveError),
     #[error("cannot create the host folder `{}`", path.display())]
     HostDir {
         path: PathBuf,

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use bollard::models::ContainerSummary;
 
 use super::container_config;
+use super::env_plan::{EnvPlan, GpuPlan, LABEL_HASH, LABEL_PROJECT, LABEL_ROLE, LABEL_VARIANT};
 use super::error::RunError;
-use super::resolve::{EnvPlan, GpuPlan, LABEL_HASH, LABEL_PROJECT, LABEL_ROLE, LABEL_VARIANT};
 use super::user_script;
 use crate::engine::{Engine, EngineError, ExecSpec, NetworkSpec};
 

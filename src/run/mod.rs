@@ -1,6 +1,6 @@
 //! Entering environments: `envc up`, `run`, `shell`, `down` and `status` from the run manifest.
 //!
-//! `host` reads the host facts placeholders stand for; `resolve` makes a manifest concrete
+//! `host` reads the host facts placeholders stand for; `env_plan` makes a manifest concrete
 //! for this host ([`EnvPlan`]: names, mounts, env, user); `user_script` is the start-time
 //! shell that maps the host user into the container (never baked into an image);
 //! `container_config` turns a plan into engine requests and `dry_run` into `docker`
@@ -11,17 +11,21 @@
 pub mod apptainer;
 pub mod container_config;
 pub mod dry_run;
+pub mod env_plan;
 pub mod error;
 pub mod evaluated;
 pub mod host;
 pub mod lifecycle;
-pub mod resolve;
 pub mod session;
 pub mod terminal;
 pub mod units;
 pub mod user_script;
 
+pub use env_plan::{EnvPlan, resolve};
 pub use error::RunError;
 pub use evaluated::Evaluated;
 pub use host::HostFacts;
-pub use resolve::{EnvPlan, resolve};
+
+// The module's name before it was renamed, for branches cut before the rename.
+#[doc(hidden)]
+pub use env_plan as resolve;

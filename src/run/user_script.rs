@@ -8,7 +8,7 @@
 //! bases where the uid or gid is already taken, like a base with a user at 1000). Switching
 //! user uses util-linux `setpriv` when the image has it, else `su` (busybox's or shadow's).
 
-use super::resolve::{EnvPlan, MappedUser};
+use super::env_plan::{EnvPlan, MappedUser};
 
 /// Where `envc run` records the pid of a command it execs, so that a signal can reach it.
 pub const PID_DIR: &str = "/run/envc";

@@ -10,11 +10,13 @@ pub mod assemble;
 pub mod format;
 pub mod metadata;
 pub mod reader;
+pub mod rootfs_listing;
 pub mod squashfs;
 pub mod writer;
 
 pub use format::{DataType, FsType, PartType};
 pub use reader::{Object, SifImage};
+pub use rootfs_listing::list_sif;
 pub use writer::{ImageOptions, ObjectInput, PartitionInfo, write_sif};
 
 /// Everything that can go wrong reading or writing a SIF file.

@@ -1,8 +1,12 @@
-//! Round trips through our writer and reader.
+//! Round trips through our writer and reader, and the squashfs writer checked against the
+//! rootfs listing of the same tree as a tar.
 
 use std::io::Cursor;
 
+use super::squashfs::{SquashfsOptions, build_squashfs};
 use super::*;
+use crate::rootfs::tests::{Tree, tar_of};
+use crate::rootfs::{self, EntryKind};
 
 fn sample(key: &str) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
@@ -70,4 +74,31 @@ fn rejects_non_sif_and_truncation() {
         SifImage::read(&mut Cursor::new(bytes)),
         Err(SifError::ObjectOutOfBounds { id: 3 })
     ));
+}
+
+fn squashfs_of(tar: &[u8]) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    build_squashfs(tar, &[], SquashfsOptions::new(0), &mut out).unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn tar_and_squashfs_of_one_tree_agree() {
+    let tar = tar_of(&Tree::default());
+    let from_tar = rootfs::tar::list_tar(&tar[..]).unwrap();
+    let from_squashfs = rootfs::squashfs::list_squashfs(Cursor::new(squashfs_of(&tar)), 0).unwrap();
+    assert_eq!(
+        rootfs::diff(&from_tar.entries, &from_squashfs.entries),
+        vec![]
+    );
+    assert_eq!(from_tar.entries, from_squashfs.entries);
+    assert_eq!(from_tar.digest(), from_squashfs.digest());
+    // The hard link is the file it points to.
+    let env2 = from_tar
+        .entries
+        .iter()
+        .find(|e| e.path == b"usr/bin/env2")
+        .unwrap();
+    assert_eq!(env2.kind, EntryKind::File);
+    assert_eq!(env2.size, 3);
 }

@@ -2,23 +2,22 @@
 //! give the files of envc's image.
 //!
 //! The SIF is built the way `envc build --target apptainer --builder apptainer` builds it
-//! (see `crate::apptainer::builder`), under a temporary name in envc's SIF cache folder, and
+//! (see `crate::apptainer::from_def`), under a temporary name in envc's SIF cache folder, and
 //! removed after its partition was listed, whatever happened. Apptainer comes from
 //! `ENVC_APPTAINER` or `PATH`; without it the check fails (never passes silently) and says
 //! what to install.
 
 use std::path::Path;
 
-use crate::apptainer::builder::{ToolOutput, apptainer_build};
 use crate::apptainer::cache::sif_dir;
+use crate::apptainer::from_def::{ToolOutput, apptainer_build};
 use crate::apptainer::tool;
-use crate::build::cache::image_tag;
 use crate::plan::Plan;
 use crate::rootfs::Listing;
 use crate::spec::Spec;
 
 use super::Check;
-use super::check::compare;
+use super::check::{compare, not_built};
 
 pub const NAME: &str = "cross-builder (apptainer build = envc)";
 
@@ -26,13 +25,7 @@ pub const NAME: &str = "cross-builder (apptainer build = envc)";
 /// `envc`, the listing of envc's finished image (`None` when it is not built).
 pub fn check(spec: &Spec, plan: &Plan, project_root: &Path, envc: Option<&Listing>) -> Check {
     let Some(envc) = envc else {
-        let reference = image_tag(&plan.image_name(), &plan.key());
-        return Check::fail(
-            NAME,
-            vec![format!(
-                "`{reference}` is not built: nothing to compare with (run `envc build`)"
-            )],
-        );
+        return not_built(NAME, plan);
     };
     let Some(apptainer) = tool::find() else {
         return Check::fail(
@@ -80,7 +73,7 @@ pub fn check(spec: &Spec, plan: &Plan, project_root: &Path, envc: Option<&Listin
     let mut check = match built {
         Ok(built) => compare(NAME, envc, &built.listing, "`apptainer build`'s SIF"),
         Err(e) => {
-            let text = crate::cli::digest::error_chain(&e);
+            let text = crate::error_chain::error_chain(&e);
             let mut details = vec!["`apptainer build` of the emitted `.def` failed:".to_owned()];
             details.extend(text.lines().map(str::to_owned));
             Check::fail(NAME, details)

@@ -20,16 +20,15 @@
 use std::path::Path;
 use std::process::Stdio;
 
-use crate::build::cache::image_tag;
-use crate::build::host::{PROXY_VARIABLES, find_ca_bundle};
 use crate::engine::Engine;
+use crate::engine::list_image;
+use crate::host::{PROXY_VARIABLES, find_ca_bundle};
 use crate::plan::Plan;
 use crate::rootfs::Listing;
-use crate::rootfs::image::list_image;
 use crate::spec::Spec;
 
 use super::Check;
-use super::check::{compare, output_tail};
+use super::check::{compare, not_built, output_tail};
 
 pub const NAME: &str = "cross-builder (buildkit = envc)";
 
@@ -43,13 +42,7 @@ pub async fn check(
     envc: Option<&Listing>,
 ) -> Check {
     let Some(envc) = envc else {
-        let reference = image_tag(&plan.image_name(), &plan.key());
-        return Check::fail(
-            NAME,
-            vec![format!(
-                "`{reference}` is not built: nothing to compare with (run `envc build`)"
-            )],
-        );
+        return not_built(NAME, plan);
     };
     if !buildx_available().await {
         return Check::fail(
@@ -74,7 +67,7 @@ pub async fn check(
                     NAME,
                     vec![format!(
                         "cannot list the files of `{tag}`: {}",
-                        crate::cli::digest::error_chain(&e)
+                        crate::error_chain::error_chain(&e)
                     )],
                 ),
             },

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::build::cache::image_tag;
+use crate::plan::Plan;
 use crate::rootfs::{Aspect, Difference, Listing, diff};
 
 /// The outcome of one check.
@@ -90,6 +92,18 @@ pub fn compare(name: &str, envc: &Listing, other: &Listing, what: &str) -> Check
         what,
     ));
     Check::fail(name, details)
+}
+
+/// The check `name` failing because envc's finished image of `plan` is not built, so a
+/// cross-builder comparison has nothing to compare with.
+pub fn not_built(name: &str, plan: &Plan) -> Check {
+    let reference = image_tag(&plan.image_name(), &plan.key());
+    Check::fail(
+        name,
+        vec![format!(
+            "`{reference}` is not built: nothing to compare with (run `envc build`)"
+        )],
+    )
 }
 
 /// The last `count` lines of a tool's output, indented, for a check's details.

@@ -8,8 +8,8 @@
 use crate::build::cache::{image_tag, step_tag};
 use crate::build::rootfs_label::ROOTFS_LABEL;
 use crate::engine::Engine;
+use crate::engine::{ImageListError, list_image};
 use crate::plan::Plan;
-use crate::rootfs::image::{ImageListError, list_image};
 use crate::rootfs::{Listing, diff};
 
 use super::Check;

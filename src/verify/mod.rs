@@ -16,6 +16,8 @@
 //!   engine's BuildKit, and the emitted `.def` built by `apptainer build`, give the same
 //!   files as envc's image. What makes independent builders agree is listed in
 //!   `crate::emit::dockerfile` and `crate::emit::apptainer` (and the digest's exclusions).
+//! - [`registry`] (`--registry`): every entry the cache registry holds for the plan is what
+//!   its key and rootfs digest say, read from the registry's own bytes;
 //! - [`quick`]: the check `envc up`/`run` make before using an image.
 
 pub mod apptainer;
@@ -25,6 +27,7 @@ pub mod content;
 pub mod key;
 pub mod quick;
 pub mod rebuild;
+pub mod registry;
 pub mod sif;
 
 pub use check::Check;

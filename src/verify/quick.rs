@@ -11,8 +11,8 @@ use crate::build::cache::KEY_LABEL;
 use crate::build::rootfs_label::ROOTFS_LABEL;
 use crate::build::verified;
 use crate::engine::{Engine, EngineError};
+use crate::engine::{ImageListError, list_image};
 use crate::plan::Key;
-use crate::rootfs::image::{ImageListError, list_image};
 
 /// Why an image must not be used.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -66,7 +66,7 @@ pub async fn quick_check(engine: &Engine, image: &str, key: &Key) -> Result<(), 
         ImageListError::Engine(e) => QuickCheckError::Engine(e),
         other => QuickCheckError::Unreadable {
             image: image.to_owned(),
-            reason: crate::cli::digest::error_chain(&other),
+            reason: crate::error_chain::error_chain(&other),
         },
     })?;
     let digest = listing.digest();

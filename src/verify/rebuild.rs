@@ -18,9 +18,9 @@ use std::path::Path;
 use crate::build::cache::{Tags, image_tag};
 use crate::build::{BuildError, BuildOptions, ProgressMode};
 use crate::engine::Engine;
+use crate::engine::{ImageListError, list_image};
 use crate::plan::{Plan, ServiceImage};
 use crate::rootfs::diff;
-use crate::rootfs::image::{ImageListError, list_image};
 use crate::spec::Spec;
 
 use super::Check;

@@ -8,9 +8,9 @@ use std::fs::File;
 use std::path::Path;
 
 use crate::plan::Plan;
-use crate::rootfs::squashfs::list_sif;
 use crate::rootfs::{Listing, diff};
 use crate::sif::SifImage;
+use crate::sif::list_sif;
 use crate::sif::metadata::read_metadata;
 
 use super::Check;

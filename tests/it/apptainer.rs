@@ -182,7 +182,7 @@ apptainer build /work/theirs.sif docker-archive:/work/image.tar >&2
         .map(|o| o["data_type"].as_str().unwrap())
         .collect();
     assert!(types.contains(&"FS"), "{types:?}");
-    let their_listing = envc::rootfs::squashfs::list_sif(&theirs).unwrap();
+    let their_listing = envc::sif::list_sif(&theirs).unwrap();
     assert_eq!(
         envc::rootfs::diff(&ours.listing.entries, &their_listing.entries),
         vec![],

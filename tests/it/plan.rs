@@ -491,7 +491,7 @@ fn lock_reads_a_debootstrap_bases_package_list_from_its_imported_image() {
     )
     .unwrap();
     let loaded = envc::spec::load(&p.join("envc.json"), None).unwrap();
-    let tag = envc::plan::builder::base_import_tag(&loaded.spec.base, "linux/amd64").unwrap();
+    let tag = envc::plan::planner::base_import_tag(&loaded.spec.base, "linux/amd64").unwrap();
     assert!(tag.starts_with("envc/base:"), "{tag}");
     // Stand in for `envc build`'s import: the same minbase bookworm rootfs under that tag.
     let image = debian::bookworm(&rt, &engine);

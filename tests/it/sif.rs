@@ -103,7 +103,7 @@ fn assembled_sif_is_deterministic_and_keyed() {
     assert_ne!(read(&a.path), read(&c.path), "another key, another SIF");
     // The digest recorded while building is the one computed back from the SIF, and the
     // one of the input tar: the metadata tree only touches excluded paths.
-    let from_sif = rootfs::squashfs::list_sif(&a.path).unwrap();
+    let from_sif = envc::sif::list_sif(&a.path).unwrap();
     let from_tar = rootfs::tar::list_tar(&rootfs_tar()[..]).unwrap();
     assert_eq!(
         rootfs::diff(&from_tar.entries, &from_sif.entries),
@@ -221,7 +221,7 @@ fn unsquashfs_lists_our_partition() {
     assert!(find("/.singularity.d/env/10-docker2singularity.sh").starts_with("-rwxr-xr-x 0/0"));
     assert!(!listing.contains("/.dockerenv"), "{listing}");
     // Every entry our reader sees, unsquashfs sees.
-    let ours = rootfs::squashfs::list_sif(&a.path).unwrap();
+    let ours = envc::sif::list_sif(&a.path).unwrap();
     for entry in &ours.entries {
         let path = entry.display_path();
         assert!(
@@ -338,7 +338,7 @@ fn a_flipped_byte_in_the_partition_is_detected() {
     bytes[at] ^= 0xff;
     let tampered = dir.path().join("tampered.sif");
     std::fs::write(&tampered, bytes).unwrap();
-    match rootfs::squashfs::list_sif(&tampered) {
+    match envc::sif::list_sif(&tampered) {
         Ok(listing) => assert_ne!(listing.digest(), a.rootfs_digest),
         Err(error) => assert!(!error.to_string().is_empty()),
     }

@@ -3,13 +3,14 @@
 
 use std::fmt::Write as _;
 
+use crate::content::Digest;
 use crate::escape::Unrepresentable;
 use crate::escape::deffile::{
     comment, files_path, help_lines, label_key, label_value, shell_line, shell_word,
 };
 use crate::plan::contract::{self, Runner, UMASK, is_identifier};
 use crate::plan::step::{BaseStep, ConfigStep, FileContent};
-use crate::plan::{Digest, Plan, Step, StepKind};
+use crate::plan::{Plan, Step, StepKind};
 use crate::spec::Spec;
 
 use super::super::labels::image_labels;

@@ -19,14 +19,7 @@ use crate::init::files::Project;
 const LOCATIONS: &[&str] = &[".devcontainer/devcontainer.json", ".devcontainer.json"];
 
 /// The proxy variables `run.proxy` passes (as `envc emit` lists them in `remoteEnv`).
-const PROXY: &[&str] = &[
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "no_proxy",
-];
+const PROXY: &[&str] = crate::emit::devcontainer::REMOTE_PROXY;
 
 /// Features with a Debian counterpart: (feature name, apt packages).
 const FEATURES: &[(&str, &[&str])] = &[

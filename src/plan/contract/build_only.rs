@@ -35,18 +35,7 @@ pub const CA_VARIABLES: &[&str] = &[
 
 /// Proxy variables passed through when `build_host.proxy` is set (BuildKit's predefined
 /// build arguments are the same names).
-pub const PROXY_VARIABLES: &[&str] = &[
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "FTP_PROXY",
-    "NO_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "ftp_proxy",
-    "no_proxy",
-    "all_proxy",
-];
+pub use crate::host::PROXY_VARIABLES;
 
 /// The `SOURCE_DATE_EPOCH` every shell step sees (1980-01-01, the earliest date zip files
 /// and some packaging tools accept), so that tools that honour it write reproducible files:

@@ -73,15 +73,19 @@ impl fmt::Display for Seg {
 
 /// Attribute names that are not plain identifiers are quoted, as Nix writes them.
 pub fn quote_key(key: &str) -> String {
-    let plain = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\''));
-    if plain {
+    if is_plain_key(key) {
         key.to_string()
     } else {
         format!("{key:?}")
     }
+}
+
+/// Whether an attribute name can be written without quotes.
+pub fn is_plain_key(key: &str) -> bool {
+    key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\''))
 }
 
 fn path_text(seg: &Seg) -> String {

@@ -12,7 +12,7 @@ use std::path::Path;
 use super::file::{
     BasePin, ImagePins, LockEntry, PipPin, apt_requests, download_requests, lock_inputs,
 };
-use crate::plan::Digest;
+use crate::content::Digest;
 use crate::spec::Spec;
 use crate::spec::model::{Base, BuildSpec, DebootstrapBase, PipSpec};
 
@@ -89,7 +89,15 @@ pub trait Resolve {
     ) -> Result<BTreeMap<String, PipPin>, LockingError>;
     /// The SHA-256 of what `url` serves.
     fn download_sha256(&mut self, url: &str) -> Result<Digest, LockingError>;
+    /// The engine tag under which `envc build` imports a debootstrap or archive `base`
+    /// (`None` for a registry image): the tag is made from the base step's key, which the
+    /// plan owns, so the caller hands the function in ([`ImportTag`]).
+    fn base_import_tag(&self, base: &Base, platform: &str) -> Option<String>;
 }
+
+/// How a base's import tag is made: the plan's `planner::base_import_tag`, passed in by
+/// the caller so that the lock, which the plan reads, does not read the plan.
+pub type ImportTag = fn(&Base, &str) -> Option<String>;
 
 /// The lock entry of `spec`, resolving every floating input through `resolver`.
 pub fn lock_entry(
@@ -127,7 +135,7 @@ fn image_pin(
             digest: digest
                 .parse()
                 .map_err(
-                    |e: crate::plan::digest::ParseDigestError| LockingError::Other {
+                    |e: crate::content::digest::ParseDigestError| LockingError::Other {
                         what: format!("image `{reference}`"),
                         message: e.to_string(),
                     },
@@ -186,7 +194,7 @@ fn image_pins(
     // debootstrap or archive base.
     let base_image = base_pin
         .image_by_digest()
-        .or_else(|| crate::plan::builder::base_import_tag(base, platform))
+        .or_else(|| resolver.base_import_tag(base, platform))
         .unwrap_or_default();
     let apt = apt_requests(build);
     let apt = if apt.is_empty() {

@@ -9,13 +9,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::digest::Digest;
 use super::key::{Key, KeyInput};
 use super::step::{
     AptStep, BaseStep, CacheMount, ConfigStep, FileContent, FileStep, PipStep, RunStep, Step,
     StepKind,
 };
 use super::tree::{EntryKind, ProjectFiles, TreeError};
+use crate::content::Digest;
 use crate::lock::file::{BasePin, ImagePins, LockEntry, apt_requests};
 use crate::spec::Spec;
 use crate::spec::model::{Base, BuildSpec};

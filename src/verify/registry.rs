@@ -3,15 +3,15 @@
 //! layer downloaded, its files listed), without the engine. Keys the registry does not hold
 //! are listed, not failed: a cache may be partial.
 
+use super::Check;
+use crate::error_chain::error_chain;
 use crate::plan::Plan;
-use crate::verify::Check;
-
-use super::client::RegistryClient;
-use super::error::{RegistryError, chain};
-use super::ops::chains;
-use super::pull::check_entry;
-use super::sif::pull_sif;
-use super::target::Registry;
+use crate::registry::client::RegistryClient;
+use crate::registry::error::RegistryError;
+use crate::registry::ops::chains;
+use crate::registry::pull::check_entry;
+use crate::registry::sif::pull_sif;
+use crate::registry::target::Registry;
 
 /// The registry checks of `plan` (and its SIF when `with_sif`): one per entry found, and one
 /// listing what is absent.
@@ -20,7 +20,7 @@ pub async fn checks(client: &RegistryClient, plan: &Plan, with_sif: bool) -> Vec
         Ok(checks) => checks,
         Err(e) => vec![Check::fail(
             format!("registry ({})", client.registry()),
-            vec![chain(&e)],
+            vec![error_chain(&e)],
         )],
     }
 }

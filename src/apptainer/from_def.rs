@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use crate::rootfs::Listing;
-use crate::rootfs::squashfs::list_sif;
+use crate::sif::list_sif;
 use crate::sif::metadata::{EnvcMetadata, OBJECT_NAME};
 
 /// Why `apptainer build` gave no SIF.
@@ -100,7 +100,7 @@ pub fn apptainer_build(
     run(apptainer, &mut build, "build", output)?;
 
     let listing = list_sif(&partial).map_err(|e| ApptainerBuildError::Unreadable {
-        reason: crate::cli::digest::error_chain(&e),
+        reason: crate::error_chain::error_chain(&e),
     })?;
     let rootfs_digest = listing.digest();
     let (plan_key, manifest) = record;

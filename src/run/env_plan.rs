@@ -302,14 +302,14 @@ pub fn resolve(
         }
     }
     if run.proxy {
-        for name in PROXY_VARIABLES {
+        for name in crate::host::PROXY_VARIABLES {
             if let Ok(value) = std::env::var(name) {
                 env.insert((*name).to_owned(), value);
             }
         }
     }
     if run.ca_certificates
-        && let Some(bundle) = crate::build::host::find_ca_bundle()
+        && let Some(bundle) = crate::host::find_ca_bundle()
     {
         mounts.push(MountPlan {
             kind: MountKind::Bind,
@@ -562,19 +562,6 @@ impl EnvPlan {
         list
     }
 }
-
-const PROXY_VARIABLES: &[&str] = &[
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "FTP_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "ftp_proxy",
-    "all_proxy",
-    "no_proxy",
-];
 
 const CA_VARIABLES: &[&str] = &[
     "SSL_CERT_FILE",
