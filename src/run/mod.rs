@@ -11,9 +11,11 @@
 pub mod apptainer;
 pub mod container_config;
 pub mod dry_run;
+pub mod env_lock;
 pub mod error;
 pub mod evaluated;
 pub mod host;
+pub mod identity;
 pub mod lifecycle;
 pub mod resolve;
 pub mod session;
