@@ -69,3 +69,73 @@ pub fn resolve(run: &RunSpec, facts: &HostFacts) -> Result<Identity, ResolveErro
         facts: inside,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn host(user: &str, uid: u32) -> HostFacts {
+        HostFacts {
+            user: user.into(),
+            uid,
+            gid: uid,
+            home: PathBuf::from(if uid == 0 { "/root" } else { "/home/host" }),
+            project: "/src/p".into(),
+            project_slug: super::super::host::project_slug(Path::new("/src/p")),
+            variant: None,
+        }
+    }
+
+    fn run(user: serde_json::Value) -> RunSpec {
+        serde_json::from_value(json!({ "user": user })).unwrap()
+    }
+
+    #[test]
+    fn host_root_with_a_fixed_uid_is_never_called_root() {
+        let id = resolve(
+            &run(json!({ "mode": "fixed", "uid": 1000, "name": "{user}" })),
+            &host("root", 0),
+        )
+        .unwrap();
+        let user = id.user.unwrap();
+        assert_eq!(
+            (user.name.as_str(), user.uid, user.gid),
+            ("user1000", 1000, 1000)
+        );
+        assert_eq!(user.home, "/home/user1000");
+        assert_eq!(
+            id.facts.fill("c-{user}-{uid}:{home}").unwrap(),
+            "c-user1000-1000:/home/user1000"
+        );
+    }
+
+    #[test]
+    fn host_mode_takes_the_host_user_and_root_runs_as_root() {
+        let id = resolve(&run(json!({})), &host("ada", 1234)).unwrap();
+        assert_eq!(id.user.unwrap().name, "ada");
+        assert_eq!(id.facts.fill("{home}").unwrap(), "/home/ada");
+        for (user, uid) in [(json!({ "mode": "root" }), 1234), (json!({}), 0)] {
+            let id = resolve(&run(user), &host("root", uid)).unwrap();
+            assert!(id.user.is_none());
+            assert_eq!(
+                id.facts.fill("{user}:{uid}:{home}").unwrap(),
+                "root:0:/root"
+            );
+        }
+    }
+
+    #[test]
+    fn a_config_naming_its_user_root_gets_a_non_root_name() {
+        let id = resolve(
+            &run(json!({ "mode": "fixed", "uid": 4321, "name": "root", "home": "/root" })),
+            &host("ada", 1234),
+        )
+        .unwrap();
+        let user = id.user.unwrap();
+        assert_eq!((user.name.as_str(), user.uid), ("user4321", 4321));
+    }
+}
