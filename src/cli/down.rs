@@ -7,6 +7,7 @@ use super::config_args::ConfigArgs;
 use super::up::{Project, runtime};
 use crate::engine::Engine;
 use crate::exit::{Outcome, Report};
+use crate::run::lifecycle::Volumes;
 use crate::run::{env_plan, lifecycle};
 
 /// Stop and remove the environment.
@@ -14,9 +15,13 @@ use crate::run::{env_plan, lifecycle};
 pub struct DownArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Also remove the named volumes the environment mounted.
+    /// Also remove the named volumes the environment mounted (a volume another container
+    /// still uses, such as another checkout's, is kept and named).
     #[arg(long)]
     pub volumes: bool,
+    /// With `--volumes`: remove volumes in use too, with the containers that use them.
+    #[arg(long, requires = "volumes")]
+    pub force: bool,
 }
 
 pub fn run(args: DownArgs) -> Result<Outcome, Report> {
@@ -24,6 +29,8 @@ pub fn run(args: DownArgs) -> Result<Outcome, Report> {
     let facts = project.facts();
     let network = env_plan::base_name(&facts);
     let root = project.root.display().to_string();
+    // Waits for commands still running in the environment (they hold the lock shared).
+    let _lock = project.lock(crate::run::env_lock::Access::Exclusive)?;
     let removed = runtime()?.block_on(async {
         let engine = Engine::connect().await.map_err(Report::from)?;
         lifecycle::remove(
@@ -31,7 +38,11 @@ pub fn run(args: DownArgs) -> Result<Outcome, Report> {
             &root,
             project.variant.as_deref(),
             Some(&network),
-            args.volumes,
+            match (args.volumes, args.force) {
+                (false, _) => Volumes::Keep,
+                (true, false) => Volumes::RemoveUnused,
+                (true, true) => Volumes::Force,
+            },
         )
         .await
         .map_err(Report::from)
@@ -40,12 +51,21 @@ pub fn run(args: DownArgs) -> Result<Outcome, Report> {
         &project.root,
         project.variant.as_deref(),
     ));
-    if removed.is_empty() {
+    if removed.removed.is_empty() && removed.kept.is_empty() {
         eprintln!("no environment is running for `{root}`");
-    } else {
-        for name in removed {
-            eprintln!("removed {name}");
-        }
+    }
+    for name in &removed.removed {
+        eprintln!("removed {name}");
+    }
+    for (volume, users) in &removed.kept {
+        eprintln!(
+            "kept volume {volume}: still used by {}; `envc down --volumes --force` removes it with them",
+            users
+                .iter()
+                .map(|u| format!("`{u}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     Ok(Outcome::Success)
 }

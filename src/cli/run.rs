@@ -134,6 +134,8 @@ fn try_enter(
         )?;
         return Ok(Outcome::Success);
     }
+    // Held while the command runs, so that `down` or a recreating `up` waits for it.
+    let _lock = project.lock(crate::run::env_lock::Access::Shared)?;
     warn_if_stale(&project, &plan);
     let engine = rt.block_on(connect(&evaluated))?;
     if evaluated.api_version.is_none() {
@@ -235,7 +237,7 @@ async fn exec(
     let spec = ExecSpec {
         cmd,
         env,
-        user: plan.user.as_ref().map(|u| u.name.clone()),
+        user: plan.user.as_ref().map(|u| format!("{}:{}", u.uid, u.gid)),
         working_dir: workdir,
         tty,
         stdin: true,

@@ -15,7 +15,9 @@ use crate::build::{BuildOptions, ProgressMode};
 use crate::engine::{DEFAULT_TIMEOUT, Endpoint, Engine};
 use crate::exit::{Outcome, Report};
 use crate::plan::Key;
+use crate::run::env_lock::{Access, EnvLock};
 use crate::run::evaluated::up_record_path;
+use crate::run::lifecycle::Volumes;
 use crate::run::{EnvPlan, Evaluated, HostFacts, RunError, dry_run, lifecycle, resolve};
 use crate::spec::LoadedSpec;
 use crate::verify::QuickCheckError;
@@ -66,6 +68,12 @@ impl Project {
 
     pub fn facts(&self) -> HostFacts {
         HostFacts::read(&self.root, self.variant.as_deref())
+    }
+
+    /// Take this environment's lock (`crate::run::env_lock`), waiting for other envc
+    /// commands on it.
+    pub fn lock(&self, access: Access) -> Result<EnvLock, Report> {
+        EnvLock::acquire(&resolve::base_name(&self.facts()), access).map_err(Report::environment)
     }
 }
 
@@ -140,6 +148,8 @@ pub fn run(args: UpArgs) -> Result<Outcome, Report> {
     {
         return Ok(Outcome::Status(status));
     }
+    // Concurrent `up`s of one environment take turns: the later ones find it current.
+    let _lock = project.lock(Access::Exclusive)?;
     let rt = runtime()?;
     rt.block_on(async {
         let engine = Engine::connect().await.map_err(Report::from)?;
@@ -194,24 +204,29 @@ async fn up(
                 }
             };
             eprintln!("recreating environment `{}`: {why}", plan.container);
-            lifecycle::remove(engine, &root, variant, None, false)
+            lifecycle::remove(engine, &root, variant, None, Volumes::Keep)
                 .await
                 .map_err(Report::from)?;
         }
         None => {}
     }
     lifecycle::host_dirs(plan)?;
-    lifecycle::network(engine, plan).await?;
-    let cleanup = async || {
-        let _ = lifecycle::remove(engine, &root, variant, None, false).await;
-    };
-    if let Err(e) = lifecycle::services(engine, plan).await {
-        cleanup().await;
-        return Err(e.into());
+    // What this `up` creates, so that a failure undoes exactly that (#16.8).
+    let new_volumes = lifecycle::missing_volumes(engine, plan)
+        .await
+        .map_err(Report::from)?;
+    let mut new_network = None;
+    let started = async {
+        if lifecycle::network(engine, plan).await? {
+            new_network = plan.network.as_ref().map(|n| n.name.clone());
+        }
+        lifecycle::services(engine, plan).await?;
+        let gpus = lifecycle::gpus(engine, plan).await?;
+        lifecycle::start(engine, plan, gpus).await
     }
-    let gpus = lifecycle::gpus(engine, plan).await.map_err(Report::from)?;
-    if let Err(e) = lifecycle::start(engine, plan, gpus).await {
-        cleanup().await;
+    .await;
+    if let Err(e) = started {
+        undo(engine, &root, variant, new_network.as_deref(), &new_volumes).await;
         return Err(e.into());
     }
     let recorded = serde_json::json!({ "hash": hash, "plan": plan });
@@ -225,6 +240,37 @@ async fn up(
     eprintln!("environment `{}` is up", plan.container);
     print_enter(plan);
     Ok(())
+}
+
+/// Remove what a failed `up` created: the environment's containers, the network when it
+/// made it, and the volumes that did not exist before (unless something else uses them now).
+async fn undo(
+    engine: &Engine,
+    root: &str,
+    variant: Option<&str>,
+    network: Option<&str>,
+    volumes: &[String],
+) {
+    let mut done = match lifecycle::remove(engine, root, variant, network, Volumes::Keep).await {
+        Ok(done) => done,
+        Err(e) => {
+            eprintln!("warning: cannot remove what the failed `up` started: {e}");
+            return;
+        }
+    };
+    if let Err(e) =
+        lifecycle::remove_volumes(engine, volumes, Volumes::RemoveUnused, &mut done).await
+    {
+        eprintln!("warning: cannot remove the volumes the failed `up` created: {e}");
+    }
+    let mut undone = done.removed;
+    undone.extend(network.map(|n| format!("network {n}")));
+    if !undone.is_empty() {
+        eprintln!(
+            "removed what the failed `up` created: {}",
+            undone.join(", ")
+        );
+    }
 }
 
 /// Refuse to start `image` unless it exists, carries `key` (the config's) and holds the

@@ -38,6 +38,9 @@ pub struct ContainerSpec {
     /// Keep stdin open (for attaching an input stream).
     pub open_stdin: bool,
     pub hostname: Option<String>,
+    /// Ports the container exposes, as `<port>/<protocol>`: engines before API 1.42 publish a
+    /// `HostConfig.PortBindings` entry only when its port is also exposed here.
+    pub exposed_ports: Vec<String>,
     /// Mounts, network mode, devices, capabilities, resources, init, auto-remove, …
     pub host_config: HostConfig,
     pub networking_config: Option<NetworkingConfig>,
@@ -100,6 +103,7 @@ impl Engine {
             attach_stdout: Some(true),
             attach_stderr: Some(true),
             hostname: spec.hostname.clone(),
+            exposed_ports: (!spec.exposed_ports.is_empty()).then(|| spec.exposed_ports.clone()),
             host_config: Some(spec.host_config.clone()),
             networking_config: spec.networking_config.clone(),
             ..Default::default()

@@ -48,6 +48,30 @@ impl Engine {
         }
     }
 
+    /// Names of the containers (running or not) that mount volume `name`.
+    pub async fn containers_using_volume(&self, name: &str) -> Result<Vec<String>, EngineError> {
+        let filters = HashMap::from([("volume", vec![name])]);
+        let options = bollard::query_parameters::ListContainersOptionsBuilder::new()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let containers = self
+            .docker
+            .list_containers(Some(options))
+            .await
+            .map_err(|e| self.fail(format!("list the containers using volume `{name}`"), e))?;
+        Ok(containers
+            .into_iter()
+            .map(|c| {
+                c.names
+                    .and_then(|n| n.into_iter().next())
+                    .map(|n| n.trim_start_matches('/').to_owned())
+                    .or(c.id)
+                    .unwrap_or_default()
+            })
+            .collect())
+    }
+
     /// Names of volumes carrying label `key=value`.
     pub async fn list_volumes_by_label(
         &self,

@@ -95,7 +95,7 @@ pub fn command_line(
         let target = parts.next().map_or(source.clone(), str::to_owned);
         bind(&mut argv, spec, target);
     }
-    for (name, value) in &plan.env {
+    for (name, value) in &plan.all_env() {
         argv.push("--env".into());
         argv.push(format!("{name}={value}"));
     }

@@ -76,6 +76,18 @@ fn port_bindings(ports: &[PortPlan]) -> Option<HashMap<String, Option<Vec<PortBi
     })
 }
 
+/// The `<port>/<protocol>` of every published port: set as `Config.ExposedPorts` next to the
+/// bindings, as the docker CLI does (Docker 20.10 publishes nothing otherwise).
+fn exposed_ports(ports: &[PortPlan]) -> Vec<String> {
+    let mut exposed: Vec<String> = ports
+        .iter()
+        .map(|p| format!("{}/{}", p.container, p.protocol))
+        .collect();
+    exposed.sort();
+    exposed.dedup();
+    exposed
+}
+
 fn host_config(plan: &EnvPlan, gpus: bool) -> HostConfig {
     HostConfig {
         init: Some(true),
@@ -131,11 +143,12 @@ pub fn environment(plan: &EnvPlan, gpus: bool) -> ContainerSpec {
         name: Some(plan.container.clone()),
         entrypoint: Some(vec!["/bin/sh".into(), "-c".into()]),
         cmd: Some(vec![user_script::KEEPALIVE.into()]),
-        env: plan.env_list(),
+        env: plan.container_env_list(),
         working_dir: plan.project_target.clone(),
         user: Some("0:0".into()),
         labels: labels(plan, "env", Some(&plan.hash())),
         hostname: None,
+        exposed_ports: exposed_ports(&plan.ports),
         host_config: host_config(plan, gpus),
         ..Default::default()
     }
@@ -166,6 +179,7 @@ pub fn oneshot(
         labels: labels(plan, "run", None),
         tty,
         open_stdin: true,
+        exposed_ports: exposed_ports(&plan.ports),
         host_config: host_config(plan, gpus),
         ..Default::default()
     }
@@ -187,6 +201,7 @@ pub fn service(plan: &EnvPlan, service: &ServicePlan) -> ContainerSpec {
             .collect(),
         labels,
         hostname: Some(service.name.clone()),
+        exposed_ports: exposed_ports(&service.ports),
         host_config: HostConfig {
             init: Some(true),
             mounts: Some(mounts(&service.mounts)),

@@ -55,13 +55,17 @@ fn port_flags(out: &mut Vec<String>, ports: &[PortPlan]) {
     }
 }
 
-fn run_flags(out: &mut Vec<String>, plan: &EnvPlan) -> Result<(), Unrepresentable> {
+fn run_flags(
+    out: &mut Vec<String>,
+    plan: &EnvPlan,
+    env: Vec<String>,
+) -> Result<(), Unrepresentable> {
     out.extend(["--init".into(), "--user".into(), "0:0".into()]);
     for (k, v) in &plan.labels {
         out.extend(["--label".into(), format!("{k}={v}")]);
     }
     mount_flags(out, &plan.mounts)?;
-    for e in plan.env_list() {
+    for e in env {
         out.extend(["--env".into(), e]);
     }
     if let Some(n) = &plan.network {
@@ -149,7 +153,7 @@ pub fn up(plan: &EnvPlan) -> Result<String, Unrepresentable> {
         .map(String::from)
         .to_vec();
     w.push(plan.container.clone());
-    run_flags(&mut w, plan)?;
+    run_flags(&mut w, plan, plan.container_env_list())?;
     w.extend([
         "--entrypoint".into(),
         "/bin/sh".into(),
@@ -195,7 +199,7 @@ pub fn run(
             w.push("--tty".into());
         }
         if let Some(user) = &plan.user {
-            w.extend(["--user".into(), user.name.clone()]);
+            w.extend(["--user".into(), format!("{}:{}", user.uid, user.gid)]);
         }
         if let Some(dir) = workdir {
             w.extend(["--workdir".into(), dir.into()]);
@@ -217,7 +221,7 @@ pub fn run(
         if tty {
             w.push("--tty".into());
         }
-        run_flags(&mut w, plan)?;
+        run_flags(&mut w, plan, plan.env_list())?;
         if let Some(dir) = workdir {
             w.extend(["--workdir".into(), dir.into()]);
         }

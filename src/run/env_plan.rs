@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::host::{FillError, HostFacts};
 use super::units;
 use crate::plan::RunManifest;
-use crate::spec::model::{Gpu, Ipc, Protocol, RunString, UserMode};
+use crate::spec::model::{Gpu, Ipc, Protocol, RunString};
 
 /// The label every container, network and volume envc starts carries.
 pub const LABEL_PROJECT: &str = "dev.envc.project";
@@ -122,7 +122,13 @@ pub struct EnvPlan {
     /// Where the project is mounted (and the working directory's root), when it is.
     pub project_target: Option<String>,
     pub mounts: Vec<MountPlan>,
+    /// The config's `run.env`, filled.
     pub env: BTreeMap<String, String>,
+    /// Values taken from the host when the command starts (`pass_env`, proxies, `DISPLAY`):
+    /// run inputs, so they are neither hashed nor recorded, and a value set only for one
+    /// `envc run` never makes the environment "changed" (#16.5). They override `env`.
+    #[serde(skip)]
+    pub run_env: BTreeMap<String, String>,
     pub network: Option<NetworkPlan>,
     pub ports: Vec<PortPlan>,
     pub devices: Vec<String>,
@@ -186,41 +192,15 @@ pub fn resolve(
         (None, None) => return Err(ResolveError::NoImage),
     };
     let base = base_name(facts);
+
+    // One identity fills every run-side placeholder; host paths keep the host's facts.
+    let identity = super::identity::resolve(run, facts)?;
+    let user = identity.user;
+    let host_fill = fill;
+    let fill = |s: &RunString| identity.facts.fill(s.as_str());
     let container = match &run.container_name {
         Some(name) => fill(name)?,
         None => base.clone(),
-    };
-
-    let user = match run.user.mode {
-        UserMode::Root => None,
-        mode => {
-            let (uid, gid, default_name) = match mode {
-                UserMode::Fixed => {
-                    let uid = run.user.uid.ok_or(ResolveError::FixedWithoutUid)?;
-                    (uid, run.user.gid.unwrap_or(uid), "envc".to_string())
-                }
-                _ => (facts.uid, facts.gid, facts.user.clone()),
-            };
-            let name = match &run.user.name {
-                Some(n) => fill(n)?,
-                None => default_name,
-            };
-            if uid == 0 {
-                None
-            } else {
-                let home = match &run.user.home {
-                    Some(h) => fill(h)?,
-                    None => format!("/home/{name}"),
-                };
-                Some(MappedUser {
-                    name,
-                    uid,
-                    gid,
-                    home,
-                    shell: run.user.shell.clone(),
-                })
-            }
-        }
     };
 
     let mut mounts = Vec::new();
@@ -240,7 +220,7 @@ pub fn resolve(
     for m in &run.mounts {
         mounts.push(MountPlan {
             kind: MountKind::Bind,
-            source: absolute_host(&fill(&m.source)?, &facts.project),
+            source: absolute_host(&host_fill(&m.source)?, &facts.project),
             target: fill(&m.target)?,
             readonly: m.readonly,
             size: None,
@@ -281,7 +261,7 @@ pub fn resolve(
     }
     let mut host_dirs = Vec::new();
     for c in &run.caches {
-        let host = PathBuf::from(absolute_host(&fill(&c.host)?, &facts.project));
+        let host = PathBuf::from(absolute_host(&host_fill(&c.host)?, &facts.project));
         mounts.push(MountPlan {
             kind: MountKind::Bind,
             source: host.display().to_string(),
@@ -296,15 +276,16 @@ pub fn resolve(
     for (name, value) in &run.env {
         env.insert(name.as_str().to_owned(), fill(value)?);
     }
+    let mut run_env = BTreeMap::new();
     for name in &run.pass_env {
         if let Ok(value) = std::env::var(name.as_str()) {
-            env.insert(name.as_str().to_owned(), value);
+            run_env.insert(name.as_str().to_owned(), value);
         }
     }
     if run.proxy {
         for name in crate::host::PROXY_VARIABLES {
             if let Ok(value) = std::env::var(name) {
-                env.insert((*name).to_owned(), value);
+                run_env.insert((*name).to_owned(), value);
             }
         }
     }
@@ -324,7 +305,7 @@ pub fn resolve(
     }
     if run.x11 {
         if let Ok(display) = std::env::var("DISPLAY") {
-            env.insert("DISPLAY".into(), display);
+            run_env.insert("DISPLAY".into(), display);
         }
         if Path::new("/tmp/.X11-unix").exists() {
             mounts.push(MountPlan {
@@ -493,6 +474,7 @@ pub fn resolve(
         project_target,
         mounts,
         env,
+        run_env,
         network,
         ports,
         devices,
@@ -551,9 +533,28 @@ impl EnvPlan {
         })
     }
 
-    /// The environment variables of the command, as `NAME=value`.
+    /// The config's env with the run inputs over it.
+    pub fn all_env(&self) -> BTreeMap<String, String> {
+        let mut all = self.env.clone();
+        all.extend(self.run_env.clone());
+        all
+    }
+
+    /// The environment variables of a command, as `NAME=value`: the config's and the run
+    /// inputs read now.
     pub fn env_list(&self) -> Vec<String> {
-        let mut list: Vec<String> = self.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        self.env_entries(&self.all_env())
+    }
+
+    /// The long-lived container's own environment: the config's only. Run inputs reach each
+    /// command by its exec, so a value given to one `envc up` or `run` is not kept in the
+    /// container's config for the next.
+    pub fn container_env_list(&self) -> Vec<String> {
+        self.env_entries(&self.env)
+    }
+
+    fn env_entries(&self, env: &BTreeMap<String, String>) -> Vec<String> {
+        let mut list: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         if let Some(user) = &self.user {
             list.push(format!("HOME={}", user.home));
             list.push(format!("USER={}", user.name));

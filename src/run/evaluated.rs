@@ -96,10 +96,12 @@ impl Evaluated {
         let written = path
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
+            // A temporary file of its own: concurrent commands store at once (#15.7).
             .and_then(|()| {
-                let tmp = path.with_extension("json.tmp");
-                std::fs::write(&tmp, serde_json::to_vec(self).unwrap_or_default())?;
-                std::fs::rename(&tmp, &path)
+                crate::content::write_atomically(
+                    &path,
+                    &serde_json::to_vec(self).unwrap_or_default(),
+                )
             });
         if let Err(e) = written {
             tracing::debug!(

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use bollard::models::ContainerSummary;
 
 use super::container_config;
-use super::env_plan::{EnvPlan, GpuPlan, LABEL_HASH, LABEL_PROJECT, LABEL_ROLE, LABEL_VARIANT};
+use super::env_plan::{
+    EnvPlan, GpuPlan, LABEL_HASH, LABEL_PROJECT, LABEL_ROLE, LABEL_VARIANT, MountKind,
+};
 use super::error::RunError;
 use super::user_script;
 use crate::engine::{Engine, EngineError, ExecSpec, NetworkSpec};
@@ -62,18 +64,21 @@ pub fn host_dirs(plan: &EnvPlan) -> Result<(), RunError> {
     Ok(())
 }
 
-/// The network, created when asked (or private) and missing.
-pub async fn network(engine: &Engine, plan: &EnvPlan) -> Result<(), RunError> {
+/// The network, created when asked (or private) and missing; `true` when this call created it.
+pub async fn network(engine: &Engine, plan: &EnvPlan) -> Result<bool, RunError> {
     let Some(network) = &plan.network else {
-        return Ok(());
+        return Ok(false);
     };
     if matches!(
         network.name.as_str(),
         "host" | "none" | "bridge" | "default"
     ) {
-        return Ok(());
+        return Ok(false);
     }
     if network.create {
+        if engine.network_id(&network.name).await?.is_some() {
+            return Ok(false);
+        }
         let mut labels: std::collections::HashMap<String, String> =
             plan.labels.clone().into_iter().collect();
         labels.insert(LABEL_ROLE.into(), "network".into());
@@ -84,12 +89,40 @@ pub async fn network(engine: &Engine, plan: &EnvPlan) -> Result<(), RunError> {
                 ..Default::default()
             })
             .await?;
+        return Ok(true);
     } else if engine.network_id(&network.name).await?.is_none() {
         return Err(RunError::NetworkMissing {
             name: network.name.clone(),
         });
     }
-    Ok(())
+    Ok(false)
+}
+
+/// The named volumes the environment and its services mount.
+pub fn volume_names(plan: &EnvPlan) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let all = plan
+        .mounts
+        .iter()
+        .chain(plan.services.iter().flat_map(|s| s.mounts.iter()));
+    for mount in all {
+        if mount.kind == MountKind::Volume && !names.contains(&mount.source) {
+            names.push(mount.source.clone());
+        }
+    }
+    names
+}
+
+/// The environment's named volumes that do not exist yet (the engine creates them when a
+/// container mounts them, so these are the ones a failed `up` must remove again).
+pub async fn missing_volumes(engine: &Engine, plan: &EnvPlan) -> Result<Vec<String>, EngineError> {
+    let mut missing = Vec::new();
+    for name in volume_names(plan) {
+        if !engine.volume_exists(&name).await? {
+            missing.push(name);
+        }
+    }
+    Ok(missing)
 }
 
 /// Start every service and wait until each one's healthcheck passes.
@@ -161,6 +194,7 @@ pub async fn start(engine: &Engine, plan: &EnvPlan, gpus: bool) -> Result<String
     guard.start().await?;
     let root = |cmd: Vec<String>| ExecSpec {
         cmd,
+        env: plan.env_list(),
         user: Some("0:0".into()),
         ..Default::default()
     };
@@ -214,23 +248,42 @@ pub fn label<'a>(c: &'a ContainerSummary, key: &str) -> Option<&'a str> {
     c.labels.as_ref()?.get(key).map(String::as_str)
 }
 
+/// What `down` does with the named volumes the environment mounted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Volumes {
+    Keep,
+    /// Remove those no other container uses (another checkout's, another project's).
+    RemoveUnused,
+    /// Remove them all, with the other containers that use them.
+    Force,
+}
+
+/// What [`remove`] did.
+#[derive(Debug, Default)]
+pub struct Removed {
+    /// Containers, and `volume NAME` for volumes.
+    pub removed: Vec<String>,
+    /// Volumes left in place, with the containers that still use them.
+    pub kept: Vec<(String, Vec<String>)>,
+}
+
 /// Remove the environment of `project` and `variant`: its containers, its private network
-/// and, with `volumes`, the named volumes they mounted. Returns the removed names.
+/// and, as `volumes` says, the named volumes they mounted.
 pub async fn remove(
     engine: &Engine,
     project: &str,
     variant: Option<&str>,
     network: Option<&str>,
-    volumes: bool,
-) -> Result<Vec<String>, EngineError> {
-    let mut removed = Vec::new();
+    volumes: Volumes,
+) -> Result<Removed, EngineError> {
+    let mut done = Removed::default();
     let mut volume_names = Vec::new();
     for c in containers(engine, project).await? {
         if label(&c, LABEL_VARIANT).unwrap_or("") != variant.unwrap_or("") {
             continue;
         }
         let Some(id) = c.id.as_deref() else { continue };
-        if volumes {
+        if volumes != Volumes::Keep {
             for m in c.mounts.iter().flatten() {
                 if m.typ.as_deref() == Some("volume")
                     && let Some(name) = &m.name
@@ -247,14 +300,39 @@ pub async fn remove(
             .and_then(|n| n.first())
             .map(|n| n.trim_start_matches('/').to_owned())
             .unwrap_or_else(|| id.to_owned());
-        removed.push(name);
+        done.removed.push(name);
     }
     if let Some(network) = network {
         engine.remove_network(network).await?;
     }
-    for name in volume_names {
-        engine.remove_volume(&name).await?;
-        removed.push(format!("volume {name}"));
+    remove_volumes(engine, &volume_names, volumes, &mut done).await?;
+    Ok(done)
+}
+
+/// Remove `names` as `policy` says, recording what was removed and what was kept.
+pub async fn remove_volumes(
+    engine: &Engine,
+    names: &[String],
+    policy: Volumes,
+    done: &mut Removed,
+) -> Result<(), EngineError> {
+    if policy == Volumes::Keep {
+        return Ok(());
     }
-    Ok(removed)
+    for name in names {
+        let users = engine.containers_using_volume(name).await?;
+        if !users.is_empty() {
+            if policy != Volumes::Force {
+                done.kept.push((name.clone(), users));
+                continue;
+            }
+            for user in users {
+                engine.remove_container(&user).await?;
+                done.removed.push(user);
+            }
+        }
+        engine.remove_volume(name).await?;
+        done.removed.push(format!("volume {name}"));
+    }
+    Ok(())
 }

@@ -11,10 +11,12 @@
 pub mod apptainer;
 pub mod container_config;
 pub mod dry_run;
+pub mod env_lock;
 pub mod env_plan;
 pub mod error;
 pub mod evaluated;
 pub mod host;
+pub mod identity;
 pub mod lifecycle;
 pub mod session;
 pub mod terminal;

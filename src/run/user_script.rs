@@ -4,9 +4,21 @@
 //! They are passed as `sh -c` arguments when a container or exec starts, never baked into an
 //! image, so one image serves every host user. They only need `/bin/sh` and the shell's
 //! builtins: `useradd`/`groupadd` are used when present and free to do the job, and otherwise
-//! `/etc/passwd`, `/etc/group` and `/etc/shadow` are edited directly (busybox images, and
+//! entries are appended to `/etc/passwd`, `/etc/group` and `/etc/shadow` (busybox images, and
 //! bases where the uid or gid is already taken, like a base with a user at 1000). Switching
 //! user uses util-linux `setpriv` when the image has it, else `su` (busybox's or shadow's).
+//!
+//! The image's own entries are never rewritten or removed (#16.4). The rules, in order:
+//! - the name exists with the mapped uid: it is the user, as it is;
+//! - the name exists with another uid (`root`, or a base's `user` at 1000 when mapping 1234):
+//!   the mapped user is added as `<name><uid>` (then `envc<uid>`) instead;
+//! - the uid belongs to another name (a base's `ubuntu` at 1000): the mapped name is added
+//!   beside it with the same uid and gid, so both names work and the base's files stay theirs;
+//! - the gid is taken: the mapped user joins that group; else a group `<name>` (or
+//!   `envc<gid>`) is added.
+//!
+//! Commands are started by uid and gid, never by name, so a renamed entry cannot change who
+//! they run as.
 
 use super::env_plan::{EnvPlan, MappedUser};
 
@@ -32,16 +44,12 @@ envc_field() { # FILE FIELD VALUE -> first name whose FIELD (1 or 3) is VALUE
   done <"$1"
   return 1
 }
-envc_drop() { # FILE NAME [ID]: remove entries with this name (or this id in field 3)
-  [ -f "$1" ] || return 0
-  : >"$1.envc-new"
+envc_uid() { # NAME -> the uid of NAME in /etc/passwd
   while IFS= read -r line; do
     n=${line%%:*}; rest=${line#*:}; rest=${rest#*:}; id=${rest%%:*}
-    [ "$n" = "$2" ] && continue
-    [ -n "$3" ] && [ "$id" = "$3" ] && continue
-    printf '%s\n' "$line" >>"$1.envc-new"
-  done <"$1"
-  cat "$1.envc-new" >"$1"; rm -f "$1.envc-new"
+    if [ "$n" = "$1" ]; then printf '%s' "$id"; return 0; fi
+  done </etc/passwd
+  return 1
 }
 envc_join() { # GROUP USER: add USER to GROUP's member list
   : >/etc/group.envc-new
@@ -80,6 +88,7 @@ pub fn setup(plan: &EnvPlan) -> String {
         s.push_str(&format!(
             r#"dg=$(envc_field /etc/group 3 {gid}) || {{ dg=docker; envc_field /etc/group 1 docker >/dev/null && dg=envc-docker; echo "$dg:x:{gid}:" >>/etc/group; }}
 envc_join "$dg" "$name"
+first=$(envc_field /etc/passwd 3 "$uid") && [ "$first" != "$name" ] && envc_join "$dg" "$first"
 "#
         ));
     }
@@ -104,14 +113,18 @@ if ! group=$(envc_field /etc/group 3 "$gid"); then
   if command -v groupadd >/dev/null 2>&1; then groupadd -g "$gid" "$group"
   else echo "$group:x:$gid:" >>/etc/group; fi
 fi
-old=$(envc_field /etc/passwd 3 "$uid" || true)
-if [ -z "$old" ] && ! envc_field /etc/passwd 1 "$name" >/dev/null && command -v useradd >/dev/null 2>&1; then
-  useradd -M -N -u "$uid" -g "$gid" -d "$home" -s "$shell" "$name"
-else
-  envc_drop /etc/passwd "$name" "$uid"
-  [ -z "$old" ] || envc_drop /etc/shadow "$old"
-  echo "$name:x:$uid:$gid::$home:$shell" >>/etc/passwd
-  if [ -f /etc/shadow ]; then envc_drop /etc/shadow "$name"; echo "$name:*:19000:0:99999:7:::" >>/etc/shadow; fi
+taken=$(envc_uid "$name" || true)
+if [ -n "$taken" ] && [ "$taken" != "$uid" ]; then
+  name=$name$uid; taken=$(envc_uid "$name" || true)
+  if [ -n "$taken" ] && [ "$taken" != "$uid" ]; then name=envc$uid; taken=$(envc_uid "$name" || true); fi
+fi
+if [ -z "$taken" ]; then
+  if ! envc_field /etc/passwd 3 "$uid" >/dev/null && command -v useradd >/dev/null 2>&1; then
+    useradd -M -N -u "$uid" -g "$gid" -d "$home" -s "$shell" "$name"
+  else
+    echo "$name:x:$uid:$gid::$home:$shell" >>/etc/passwd
+    if [ -f /etc/shadow ] && ! envc_field /etc/shadow 1 "$name" >/dev/null; then echo "$name:*:19000:0:99999:7:::" >>/etc/shadow; fi
+  fi
 fi
 envc_own "$home"
 "#,

@@ -35,14 +35,24 @@ fn one_shot_and_up_map_the_host_user_on_busybox_without_useradd() {
 }
 
 #[test]
-fn a_uid_already_taken_in_the_image_is_taken_over() {
-    // The busybox test image has `user` at uid/gid 1000.
+fn a_uid_already_taken_in_the_image_is_shared_and_its_entry_kept() {
+    // The busybox test image has `user` at uid/gid 1000; the mapped user is added beside it
+    // (#16.4: an image's entry is never rewritten).
     let Some(base) = busybox_image() else { return };
     let Some(project) = Project::new(1000, &config("map-conflict", &base)) else {
         return;
     };
-    let out = project.envc(&["run", "--", "sh", "-c", "id -u; id -g; echo x > f"]);
-    assert_eq!(out.ok(), "1000\n1000\n");
+    let out = project.envc(&[
+        "run",
+        "--",
+        "sh",
+        "-c",
+        "id -u; id -g; grep '^user:' /etc/passwd; echo x > f",
+    ]);
+    assert_eq!(
+        out.ok(),
+        "1000\n1000\nuser:x:1000:1000:user:/home/user:/bin/sh\n"
+    );
     check_owner(&project, "f");
 }
 

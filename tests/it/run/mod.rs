@@ -126,6 +126,9 @@ fn config(name: &str, base: &str) -> Value {
 }
 
 mod dry_run;
+mod identity;
+mod lifecycle;
 mod mapping;
+mod ports;
 mod sidecar;
 mod streams;
