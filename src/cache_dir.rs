@@ -14,3 +14,12 @@ pub fn envc_cache(sub: &str) -> PathBuf {
     }
     std::env::temp_dir().join("envc-cache").join(sub)
 }
+
+/// The folder of envc's lock files (step keys, environments): `ENVC_LOCK_DIR`, else
+/// `<cache>/envc/locks`.
+pub fn lock_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ENVC_LOCK_DIR") {
+        return PathBuf::from(dir);
+    }
+    envc_cache("locks")
+}

@@ -26,14 +26,7 @@ pub struct KeyLock {
     _file: File,
 }
 
-/// The folder of key lock files: `$XDG_CACHE_HOME/envc/locks`, `~/.cache/envc/locks`, or
-/// under the temporary directory (see [`crate::cache_dir`]).
-pub fn lock_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("ENVC_LOCK_DIR") {
-        return PathBuf::from(dir);
-    }
-    crate::cache_dir::envc_cache("locks")
-}
+pub use crate::cache_dir::lock_dir;
 
 impl KeyLock {
     /// Take the lock of `key`, calling `waiting` once if another process holds it.

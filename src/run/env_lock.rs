@@ -44,7 +44,7 @@ impl EnvLock {
     /// Take the lock of `environment` (an engine name: a safe file name), saying once on
     /// stderr when it has to wait for another envc command.
     pub fn acquire(environment: &str, access: Access) -> Result<EnvLock, LockError> {
-        Self::acquire_in(&crate::build::key_lock::lock_dir(), environment, access)
+        Self::acquire_in(&crate::cache_dir::lock_dir(), environment, access)
     }
 
     fn acquire_in(
