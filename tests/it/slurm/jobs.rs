@@ -9,8 +9,8 @@ fn a_plain_job_runs_in_the_sif_with_its_header_and_is_recorded_and_listed() {
     };
     cluster.share_sif();
     let output = cluster.run(
-        r#"id=$(envc submit --output=/work/plain-%j.txt -- sh -c 'printf "[%s]\n" "$@"; cat /one /two' x "it's" '$(touch /work/pwned)' '"; exit 9')
-echo "submitted $id"
+        r#"id=$(envc submit --output=/work/plain-%j.txt --error=/work/plain-%j.err -- sh -c 'printf "[%s]\n" "$@"; cat /one /two' x "it's" '$(touch /work/pwned)' '"; exit 9')
+echo "$id" > /work/plain.id
 wait_job "$id" > /work/plain.state
 failing=$(envc submit --output=/work/failing-%j.txt -- sh -c 'echo failing; exit 3')
 wait_job "$failing" > /work/failing.state
@@ -27,11 +27,7 @@ envc submit --print --array=0-1 --gres=gpu:1 -- true > /work/printed.sh"#,
         format!(
             "envc: env key {}, SIF {digest}, job {}\n[it's]\n[$(touch /work/pwned)]\n[\"; exit 9]\nhello {}\ntwo\n",
             cluster.key,
-            plain
-                .lines()
-                .next()
-                .and_then(|l| l.rsplit(' ').next())
-                .unwrap_or("?"),
+            cluster.read("plain.id").trim(),
             cluster.project.name
         )
     );
@@ -44,6 +40,7 @@ envc submit --print --array=0-1 --gres=gpu:1 -- true > /work/printed.sh"#,
         states(&cluster.read("failing.state")),
         [("FAILED".to_owned(), "3:0".to_owned())]
     );
+    let plain_id = cluster.read("plain.id");
     // The records: job id, key and SIF digest, one line per submission.
     let events =
         std::fs::read_to_string(cluster.project.path().join(".envc/events.jsonl")).unwrap();
@@ -53,6 +50,7 @@ envc submit --print --array=0-1 --gres=gpu:1 -- true > /work/printed.sh"#,
         .filter(|e: &serde_json::Value| e["event"] == "slurm_job")
         .collect();
     assert_eq!(records.len(), 2, "{events}");
+    assert_eq!(records[0]["job_id"], plain_id.trim());
     for record in &records {
         assert_eq!(record["key"], cluster.key.as_str());
         assert_eq!(record["sif_digest"], digest.as_str());
@@ -102,12 +100,21 @@ wait_job "$id" > /work/array.state"#,
             text.ends_with(&format!("task {task}\ntwo\n")),
             "task {task}: {text}"
         );
-        assert!(text.contains(&format!("SIF {}", cluster.digest())), "{text}");
+        assert!(
+            text.contains(&format!("SIF {}", cluster.digest())),
+            "{text}"
+        );
     }
     assert_eq!(pulls, 1, "one pull for four tasks");
     // The pulled file is the pushed one, byte for byte.
     assert_eq!(
-        std::fs::read(cluster.work.path().join(format!("sifs/{}.sif", cluster.key))).unwrap(),
+        std::fs::read(
+            cluster
+                .work
+                .path()
+                .join(format!("sifs/{}.sif", cluster.key))
+        )
+        .unwrap(),
         std::fs::read(cluster.built_sif()).unwrap()
     );
 }
