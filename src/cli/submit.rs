@@ -173,6 +173,10 @@ pub fn prepare(
     options: &[String],
     command: &[String],
 ) -> Result<Prepared, Report> {
+    // Options a `#SBATCH` line cannot carry are refused before anything is looked up.
+    for option in options {
+        crate::escape::sbatch::directive_word(option).map_err(Report::input)?;
+    }
     let project = Project::locate(source.config)?;
     let (loaded, evaluated) = evaluate(source.config)?;
     let key = evaluated

@@ -118,13 +118,19 @@ pub fn sbatch(options: &[String], script: &str, dir: &Path) -> Result<String, Sl
     }
 }
 
-/// A job's state from Slurm: `squeue` for a queued or running job, else `sacct`. `None` when
+/// A job's state from Slurm: `squeue` while the controller remembers the job, else `sacct`. `None` when
 /// neither knows it (or neither is installed).
 pub fn state(job_id: &str, dir: &Path) -> Option<String> {
     let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     if let Ok(out) = capture(
         "squeue",
-        &args(&["--noheader", "--jobs", job_id, "--format=%T"]),
+        &args(&[
+            "--noheader",
+            "--states=all",
+            "--jobs",
+            job_id,
+            "--format=%T",
+        ]),
         None,
         dir,
     ) {

@@ -3,6 +3,7 @@
 //! SIF changed after submission, and `envc run --slurm`. The container has no Docker socket
 //! and `DOCKER_HOST` points nowhere, so no engine is on the path.
 
+mod input;
 mod jobs;
 
 use std::path::Path;
