@@ -53,11 +53,18 @@ impl SubmitArgs {
     /// `--print` among the options is taken out.
     fn split(&mut self) -> Result<(Vec<String>, Vec<String>), Report> {
         let rest = strings(&self.rest);
-        let Some(at) = rest.iter().position(|a| a == "--") else {
-            return Err(Report::input(miette::miette!(
-                help = "write `envc submit [SBATCH OPTIONS] -- COMMAND [ARGS]`",
-                "no `--` before the command"
-            )));
+        let at = match rest.iter().position(|a| a == "--") {
+            Some(at) => at,
+            // `envc submit [--print] -- CMD`: clap took the `--`, so all of it is the command.
+            None if rest.first().is_some_and(|a| !a.starts_with('-')) => {
+                return Ok((Vec::new(), rest));
+            }
+            None => {
+                return Err(Report::input(miette::miette!(
+                    help = "write `envc submit [SBATCH OPTIONS] -- COMMAND [ARGS]`",
+                    "no `--` before the command"
+                )));
+            }
         };
         let command = rest[at + 1..].to_vec();
         if command.is_empty() {
