@@ -9,7 +9,7 @@ fn a_plain_job_runs_in_the_sif_with_its_header_and_is_recorded_and_listed() {
     };
     cluster.share_sif();
     let output = cluster.run(
-        r#"id=$(envc submit --output=/work/plain-%j.txt --error=/work/plain-%j.err -- sh -c 'printf "[%s]\n" "$@"; cat /one /two' x "it's" '$(touch /work/pwned)' '"; exit 9')
+        r#"id=$(envc submit --output=/work/plain-%j.txt --error=/work/plain-%j.err -- sh -c 'printf "[%s]\n" "$@" "$HOSTILE"; cat /one /two' x "it's" '$(touch /work/pwned)' '"; exit 9')
 echo "$id" > /work/plain.id
 wait_job "$id" > /work/plain.state
 failing=$(envc submit --output=/work/failing-%j.txt -- sh -c 'echo failing; exit 3')
@@ -25,9 +25,10 @@ envc submit --print --array=0-1 --gres=gpu:1 -- true > /work/printed.sh"#,
     assert_eq!(
         plain,
         format!(
-            "envc: env key {}, SIF {digest}, job {}\n[it's]\n[$(touch /work/pwned)]\n[\"; exit 9]\nhello {}\ntwo\n",
+            "envc: env key {}, SIF {digest}, job {}\n[it's]\n[$(touch /work/pwned)]\n[\"; exit 9]\n[{}]\nhello {}\ntwo\n",
             cluster.key,
             cluster.read("plain.id").trim(),
+            super::HOSTILE,
             cluster.project.name
         )
     );

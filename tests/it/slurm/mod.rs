@@ -40,6 +40,8 @@ impl Cluster {
         let mut config: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&config_path).unwrap()).unwrap();
         config["cache"] = serde_json::json!({ "sif_dir": "/work/sifs" });
+        // A hostile run-time env value (not part of the key): it must arrive as it is.
+        config["run"] = serde_json::json!({ "env": { "HOSTILE": HOSTILE } });
         project.config(&config);
         let work = tempfile::tempdir().unwrap();
         std::fs::create_dir(work.path().join("sifs")).unwrap();
@@ -113,6 +115,10 @@ cd /proj
         )
     }
 }
+
+/// The value of `HOSTILE` in every job's environment.
+const HOSTILE: &str =
+    "it's $(touch /work/pwned) `touch /work/pwned` $HOME \\\" \"; exit 9\nline two";
 
 /// `wait_job ID`: until Slurm has finished job ID (every task of an array), then its
 /// `scontrol` record, one line per task.
