@@ -29,6 +29,7 @@ pub mod registry;
 pub mod rootfs;
 pub mod run;
 pub mod sif;
+pub mod slurm;
 pub mod source;
 pub mod spec;
 pub mod verify;

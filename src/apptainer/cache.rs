@@ -1,4 +1,4 @@
-//! Where SIF images are kept: `<XDG cache>/envc/sif/<plan key>.sif`.
+//! Where SIF images are kept: `<XDG cache>/envc/sif/<plan key>.sif` (or `$ENVC_SIF_DIR`).
 //!
 //! The file name is only a hint: a SIF is reused when the plan key recorded inside it
 //! (envc's metadata object) matches, so a renamed or half-copied file is never taken for
@@ -12,8 +12,12 @@ use crate::plan::Key;
 use crate::sif::SifImage;
 use crate::sif::metadata::read_metadata;
 
-/// The folder SIF images are cached in.
+/// The folder SIF images are cached in: `ENVC_SIF_DIR` when set (a Slurm job pulls into
+/// the cluster's shared folder this way), else envc's cache.
 pub fn sif_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ENVC_SIF_DIR").filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir);
+    }
     crate::cache_dir::envc_cache("sif")
 }
 

@@ -32,6 +32,7 @@ pub mod schema;
 pub mod shell;
 pub mod show;
 pub mod status;
+pub mod submit;
 pub mod targets;
 pub mod up;
 pub mod verify;
@@ -103,6 +104,9 @@ pub enum Command {
     Down(down::DownArgs),
     /// Show the environment's containers and whether the config changed since `up`.
     Status(status::StatusArgs),
+    /// Submit a command as a Slurm batch job in the environment's SIF (`envc submit
+    /// [SBATCH OPTIONS] -- CMD`; `--print` writes the job script).
+    Submit(submit::SubmitArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -142,6 +146,7 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Shell(args) => shell::run(args),
         Command::Down(args) => down::run(args),
         Command::Status(args) => status::run(args),
+        Command::Submit(args) => submit::run(args),
     }
 }
 

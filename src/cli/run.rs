@@ -38,6 +38,18 @@ pub struct RunArgs {
     /// Docker, unless the config enables only the Apptainer target).
     #[arg(long, value_enum)]
     pub target: Option<TargetArg>,
+    /// Run in the SIF as a Slurm job step with `srun` (in the current allocation, or a new
+    /// one), the SIF found or pulled and checked as `envc submit` does.
+    #[arg(long, conflicts_with_all = ["target", "dry_run"])]
+    pub slurm: bool,
+    /// An `srun` option for `--slurm` (repeat it: `--srun=--time=10 --srun=--gres=gpu:1`).
+    #[arg(
+        long,
+        value_name = "OPTION",
+        allow_hyphen_values = true,
+        requires = "slurm"
+    )]
+    pub srun: Vec<String>,
     /// The command and its arguments (after `--`), passed through as they are.
     #[arg(
         required = true,
@@ -54,6 +66,14 @@ pub fn run(args: RunArgs) -> Result<Outcome, Report> {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    if args.slurm {
+        let source = super::submit::Source {
+            config: &args.config,
+            registry: &Default::default(),
+            sif_dir: None,
+        };
+        return super::submit::srun(&source, &args.srun, &command);
+    }
     if args.target == Some(TargetArg::Apptainer) {
         return super::run_apptainer::enter(&args.config, Action::Exec(command), args.dry_run);
     }

@@ -1,5 +1,6 @@
 //! `envc status [--json]`: the project's containers (every variant), the image keys they
-//! run, and whether the configuration changed since `envc up`.
+//! run, and whether the configuration changed since `envc up`; and the project's Slurm jobs
+//! (from the job records of `envc submit`, their state from `squeue`/`sacct`).
 
 use clap::Args;
 
@@ -27,12 +28,22 @@ pub fn run(args: StatusArgs) -> Result<Outcome, Report> {
         resolve(&evaluated.manifest, &project.facts(), evaluated.sudo).map_err(RunError::from)?;
     let current = plan.hash();
     let root = project.root.display().to_string();
+    let jobs = slurm_jobs(&project);
     let containers = runtime()?.block_on(async {
         let engine = Engine::connect().await.map_err(Report::from)?;
         lifecycle::containers(&engine, &root)
             .await
             .map_err(Report::from)
-    })?;
+    });
+    // A cluster node has jobs and no engine: show the jobs.
+    let containers = match containers {
+        Ok(containers) => containers,
+        Err(report) if !jobs.is_empty() => {
+            eprintln!("no containers shown: {:?}", report.diagnostic);
+            Vec::new()
+        }
+        Err(report) => return Err(report),
+    };
     let rows: Vec<serde_json::Value> = containers
         .iter()
         .filter(|c| lifecycle::label(c, LABEL_ROLE) != Some("run"))
@@ -59,11 +70,28 @@ pub fn run(args: StatusArgs) -> Result<Outcome, Report> {
             "image": plan.image,
             "image_key": plan.image_key,
             "containers": rows,
+            "jobs": jobs,
         });
         super::print_stdout(&format!(
             "{}\n",
             serde_json::to_string_pretty(&doc).unwrap_or_default()
         ))?;
+        return Ok(Outcome::Success);
+    }
+    let mut text = String::new();
+    for job in &jobs {
+        text.push_str(&format!(
+            "job {}\t{}\tkey {}\tSIF {}\n",
+            job["job_id"].as_str().unwrap_or("?"),
+            job["state"]
+                .as_str()
+                .unwrap_or("unknown to squeue and sacct"),
+            job["key"].as_str().unwrap_or("?"),
+            job["sif_digest"].as_str().unwrap_or("?"),
+        ));
+    }
+    if rows.is_empty() && !jobs.is_empty() {
+        super::print_stdout(&text)?;
         return Ok(Outcome::Success);
     }
     if rows.is_empty() {
@@ -73,7 +101,6 @@ pub fn run(args: StatusArgs) -> Result<Outcome, Report> {
         ))?;
         return Ok(Outcome::Success);
     }
-    let mut text = String::new();
     for row in &rows {
         let changed = match row["config_changed"].as_bool() {
             Some(true) => "config changed since `envc up`",
@@ -91,4 +118,18 @@ pub fn run(args: StatusArgs) -> Result<Outcome, Report> {
     }
     super::print_stdout(&text)?;
     Ok(Outcome::Success)
+}
+
+/// The project's recorded Slurm jobs, newest last, with their state when Slurm knows them.
+fn slurm_jobs(project: &Project) -> Vec<serde_json::Value> {
+    let records = crate::slurm::jobs::records(&crate::slurm::jobs::events_path(&project.root));
+    records
+        .into_iter()
+        .map(|record| {
+            let state = crate::slurm::jobs::state(&record.job_id, &project.root);
+            let mut value = serde_json::to_value(&record).unwrap_or_default();
+            value["state"] = serde_json::json!(state);
+            value
+        })
+        .collect()
 }

@@ -10,15 +10,19 @@
 //! - [`dockerfile`]: Dockerfile words, flag values, exec-form arrays, comments and
 //!   `.dockerignore` patterns;
 //! - [`deffile`]: Apptainer definition-file header values, section lines and shell words;
-//! - [`csv`]: the comma-separated fields of the docker CLI's `--mount` and `--gpus` flags.
+//! - [`csv`]: the comma-separated fields of the docker CLI's `--mount` and `--gpus` flags;
+//! - [`sbatch`]: the words of `#SBATCH` directive lines in a Slurm job script;
+//! - [`apptainer_env`]: the values of Apptainer's `--env` (which it expands in the container).
 //!
 //! JSON (manifest, devcontainer.json, exec-form arrays) is written by `serde_json`, which
 //! escapes every string. A string a format cannot carry exactly is refused with
 //! [`Unrepresentable`], never written approximately.
 
+pub mod apptainer_env;
 pub mod csv;
 pub mod deffile;
 pub mod dockerfile;
+pub mod sbatch;
 pub mod shell;
 
 /// A string that a format cannot hold without changing its meaning or the file's structure.

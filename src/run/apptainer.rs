@@ -97,7 +97,11 @@ pub fn command_line(
     }
     for (name, value) in &plan.all_env() {
         argv.push("--env".into());
-        argv.push(format!("{name}={value}"));
+        // Apptainer expands `$`, `$(...)` and backticks in the value: escaped, it arrives as is.
+        argv.push(format!(
+            "{name}={}",
+            crate::escape::apptainer_env::value(value)
+        ));
     }
     if let Some(dir) = workdir {
         argv.push("--pwd".into());

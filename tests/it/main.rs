@@ -21,6 +21,7 @@ mod registry;
 mod run;
 mod security;
 mod sif;
+mod slurm;
 mod spec;
 mod stress;
 mod support;

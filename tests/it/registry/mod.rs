@@ -4,7 +4,7 @@
 
 mod cache;
 mod faults;
-mod interop;
+pub mod interop;
 mod nodes;
 mod settings;
 

@@ -168,6 +168,7 @@ pub mod net;
 pub mod once;
 pub mod readers;
 pub mod registry;
+pub mod slurm;
 
 /// Whether the docker CLI has BuildKit (the buildx plugin; `scripts/setup` installs it).
 pub fn have_buildx() -> bool {
