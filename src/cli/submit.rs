@@ -136,7 +136,7 @@ pub fn run(mut args: SubmitArgs) -> Result<Outcome, Report> {
         command,
     );
     if let Err(e) = jobs::append(&jobs::events_path(&prepared.project.root), &record) {
-        eprintln!("warning: {}", crate::registry::error::chain(&e));
+        eprintln!("warning: {}", crate::error_chain::error_chain(&e));
     }
     eprintln!(
         "submitted job {job_id}: env key {}, SIF {}",
@@ -333,7 +333,7 @@ fn recorded_digest(
 }
 
 fn slurm_failed(e: jobs::SlurmError) -> Report {
-    Report::environment(miette::miette!("{}", crate::registry::error::chain(&e)))
+    Report::environment(miette::miette!("{}", crate::error_chain::error_chain(&e)))
 }
 
 fn strings(args: &[OsString]) -> Vec<String> {
