@@ -17,6 +17,7 @@ pub mod exit;
 pub mod init;
 pub mod lang;
 pub mod lock;
+pub mod lsp;
 pub mod plan;
 pub mod project_fs;
 pub mod registry;

@@ -22,6 +22,7 @@ pub mod images;
 pub mod init;
 pub mod inspect;
 pub mod lock;
+pub mod lsp;
 pub mod plan;
 pub mod pull;
 pub mod push;
@@ -103,6 +104,8 @@ pub enum Command {
     Down(down::DownArgs),
     /// Show the environment's containers and whether the config changed since `up`.
     Status(status::StatusArgs),
+    /// Run the language server for `envc.nix` and `envc.json` on stdin/stdout.
+    Lsp(lsp::LspArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -142,6 +145,7 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Shell(args) => shell::run(args),
         Command::Down(args) => down::run(args),
         Command::Status(args) => status::run(args),
+        Command::Lsp(args) => lsp::run(args),
     }
 }
 
