@@ -57,7 +57,10 @@ async def diagnostics_for(client: LanguageClient, uri: str, want, timeout: float
                 return got
             await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
 
-    return await asyncio.wait_for(wait(), timeout)
+    try:
+        return await asyncio.wait_for(wait(), timeout)
+    except TimeoutError:
+        raise AssertionError(f"diagnostics for {uri} never matched; last: {client.diagnostics.get(uri)!r}")
 
 
 def position_of(text: str, needle: str, delta: int = 0) -> types.Position:

@@ -37,7 +37,7 @@ async def test_diagnostic_did_you_mean_range_is_the_misspelled_key(client: Langu
 
 async def test_diagnostics_follow_edits_and_clear(client: LanguageClient, tmp_path):
     uri = await open_doc(client, tmp_path / "envc.nix", GOOD)
-    await diagnostics_for(client, uri, lambda d: d == [])
+    await diagnostics_for(client, uri, lambda d: len(d) == 0)
     # Unsaved edits are what is checked: a syntax error, then an evaluation error.
     change_doc(client, uri, GOOD.replace('"demo";', '"demo"'), 2)
     diags = await diagnostics_for(client, uri, lambda d: len(d) > 0)
@@ -46,7 +46,7 @@ async def test_diagnostics_follow_edits_and_clear(client: LanguageClient, tmp_pa
     diags = await diagnostics_for(client, uri, lambda d: len(d) > 0 and "+ 1" not in d[0].message and d != diags)
     assert diags[0].range.start.line == 1
     change_doc(client, uri, GOOD, 4)
-    await diagnostics_for(client, uri, lambda d: d == [])
+    await diagnostics_for(client, uri, lambda d: len(d) == 0)
 
 
 async def test_a_hostile_file_ends_in_a_diagnostic(client: LanguageClient, tmp_path):
@@ -83,7 +83,7 @@ async def test_completion_of_fields_at_depth_and_enum_values(client: LanguageCli
 
 async def test_hover_shows_doc_type_and_value_with_its_file(client: LanguageClient, tmp_path):
     uri = await open_doc(client, tmp_path / "envc.nix", GOOD)
-    await diagnostics_for(client, uri, lambda d: d == [])
+    await diagnostics_for(client, uri, lambda d: len(d) == 0)
     hover = await client.text_document_hover_async(
         types.HoverParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
@@ -101,7 +101,7 @@ async def test_definition_of_an_import_and_of_a_field(client: LanguageClient, tm
     (tmp_path / "gpu.nix").write_text('{ build.apt = [ "nvtop" ]; }\n')
     text = GOOD.replace("{ lib, ... }: {", "{ lib, ... }: {\n  imports = [ ./gpu.nix ];")
     uri = await open_doc(client, tmp_path / "envc.nix", text)
-    await diagnostics_for(client, uri, lambda d: d == [])
+    await diagnostics_for(client, uri, lambda d: len(d) == 0)
     loc = await client.text_document_definition_async(
         types.DefinitionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
@@ -124,7 +124,7 @@ async def test_definition_of_an_import_and_of_a_field(client: LanguageClient, tm
 async def test_json_diagnostics_and_formatting(client: LanguageClient, tmp_path):
     text = '{"name":"demo","base":{"image":"debian:bookworm"},"build":{"apt":["git"]}}'
     uri = await open_doc(client, tmp_path / "envc.json", text)
-    await diagnostics_for(client, uri, lambda d: d == [])
+    await diagnostics_for(client, uri, lambda d: len(d) == 0)
     edits = await client.text_document_formatting_async(
         types.DocumentFormattingParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
