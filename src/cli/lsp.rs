@@ -13,7 +13,6 @@ pub struct LspArgs {
 }
 
 pub fn run(_args: LspArgs) -> Result<Outcome, Report> {
-    crate::lsp::serve_stdio()
-        .map_err(|e| Report::environment(miette::miette!("envc lsp: {e}")))?;
+    crate::lsp::serve_stdio().map_err(|e| Report::environment(miette::miette!("envc lsp: {e}")))?;
     Ok(Outcome::Success)
 }

@@ -100,7 +100,11 @@ pub fn at(text: &str, offset: usize, lang: Lang) -> Cursor {
 
 /// The attribute path of the key under `offset` (for hover and go-to-definition), and the
 /// byte range of that key's last segment.
-pub fn key_at(text: &str, offset: usize, lang: Lang) -> Option<(Vec<String>, std::ops::Range<usize>)> {
+pub fn key_at(
+    text: &str,
+    offset: usize,
+    lang: Lang,
+) -> Option<(Vec<String>, std::ops::Range<usize>)> {
     let offset = floor_boundary(text, offset.min(text.len()));
     let is_word = |c: char| word_char(c, lang) || c == '.';
     let start = text[..offset]
@@ -186,7 +190,9 @@ impl Scan {
                     continue;
                 }
                 b'/' if self.lang == Lang::Nix && bytes.get(i + 1) == Some(&b'*') => {
-                    i = text[i + 2..].find("*/").map_or(bytes.len(), |n| i + 2 + n + 2);
+                    i = text[i + 2..]
+                        .find("*/")
+                        .map_or(bytes.len(), |n| i + 2 + n + 2);
                     continue;
                 }
                 b'"' => {
@@ -379,7 +385,10 @@ mod tests {
         assert_eq!(nix("{ na| }"), key(&[], "na"));
         assert_eq!(nix("{ build.| }"), key(&["build"], ""));
         assert_eq!(nix("{ build = { pi| }; }"), key(&["build"], "pi"));
-        assert_eq!(nix("{ name = \"x\"; run.user = { mo| }"), key(&["run", "user"], "mo"));
+        assert_eq!(
+            nix("{ name = \"x\"; run.user = { mo| }"),
+            key(&["run", "user"], "mo")
+        );
         assert_eq!(
             nix("{ lib, ... }: { build.steps = [ { ru| } ]; }"),
             key(&["build", "steps", "[]"], "ru")
@@ -391,7 +400,10 @@ mod tests {
 
     #[test]
     fn nix_values() {
-        assert_eq!(nix("{ run.user.mode = \"ho|"), value(&["run", "user", "mode"], "ho"));
+        assert_eq!(
+            nix("{ run.user.mode = \"ho|"),
+            value(&["run", "user", "mode"], "ho")
+        );
         assert_eq!(nix("{ platform = |"), value(&["platform"], ""));
         assert_eq!(
             nix("{ build.apt = [ \"a\" | ]; }"),
@@ -402,9 +414,18 @@ mod tests {
     #[test]
     fn json_keys_and_values() {
         assert_eq!(json("{ \"bu|"), key(&[], "bu"));
-        assert_eq!(json("{ \"build\": { \"pip\": {}, \"a|"), key(&["build"], "a"));
-        assert_eq!(json("{ \"run\": { \"user\": { \"mode\": \"h|"), value(&["run", "user", "mode"], "h"));
-        assert_eq!(json("{ \"build\": { \"steps\": [ { \"r|"), key(&["build", "steps", "[]"], "r"));
+        assert_eq!(
+            json("{ \"build\": { \"pip\": {}, \"a|"),
+            key(&["build"], "a")
+        );
+        assert_eq!(
+            json("{ \"run\": { \"user\": { \"mode\": \"h|"),
+            value(&["run", "user", "mode"], "h")
+        );
+        assert_eq!(
+            json("{ \"build\": { \"steps\": [ { \"r|"),
+            key(&["build", "steps", "[]"], "r")
+        );
     }
 
     #[test]
@@ -415,7 +436,10 @@ mod tests {
         assert_eq!(path, ["build", "apt"]);
         assert_eq!(&text[range], "apt");
         let at_ = text.find("mode").unwrap();
-        assert_eq!(key_at(text, at_, Lang::Nix).unwrap().0, ["run", "user", "mode"]);
+        assert_eq!(
+            key_at(text, at_, Lang::Nix).unwrap().0,
+            ["run", "user", "mode"]
+        );
         let text = "{ \"build\": { \"apt\": [] } }";
         let at_ = text.find("apt").unwrap();
         assert_eq!(key_at(text, at_, Lang::Json).unwrap().0, ["build", "apt"]);

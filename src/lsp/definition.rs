@@ -19,18 +19,27 @@ pub fn definition(
     lang: Lang,
 ) -> Option<Location> {
     if let Some(target) = import_target(path, text, offset) {
-        return Some(Location::new(Url::from_file_path(target).ok()?, Range::default()));
+        return Some(Location::new(
+            Url::from_file_path(target).ok()?,
+            Range::default(),
+        ));
     }
     let (key, _) = cursor::key_at(text, offset, lang)?;
     let value = lookup(&loaded?.merged, &key)?;
     let span = value.span.as_ref()?;
     if !span.file.path.is_absolute()
-        || span.file.path.starts_with(crate::spec::modules::EMBEDDED_ROOT)
+        || span
+            .file
+            .path
+            .starts_with(crate::spec::modules::EMBEDDED_ROOT)
     {
         return None;
     }
     let range = LineIndex::new(&span.file.text).range(span.range.clone());
-    Some(Location::new(Url::from_file_path(&span.file.path).ok()?, range))
+    Some(Location::new(
+        Url::from_file_path(&span.file.path).ok()?,
+        range,
+    ))
 }
 
 /// The project file a relative path under the cursor names (`./gpu.nix`, `"./base.json"`),

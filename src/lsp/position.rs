@@ -70,7 +70,10 @@ mod tests {
         let after = text.find(';').unwrap();
         assert_eq!(index.position(after), Position::new(0, 9));
         assert_eq!(index.offset(Position::new(0, 9)), after);
-        assert_eq!(index.position(text.find("bx").unwrap()), Position::new(1, 0));
+        assert_eq!(
+            index.position(text.find("bx").unwrap()),
+            Position::new(1, 0)
+        );
         assert_eq!(index.offset(Position::new(1, 99)), text.len() - 1);
         assert_eq!(index.offset(Position::new(9, 0)), text.len());
         // Inside a multi-byte character clamps to its start.

@@ -253,12 +253,19 @@ mod tests {
         let nav = nav();
         let top: Vec<String> = nav.fields(&[]).into_iter().map(|e| e.name).collect();
         assert!(top.contains(&"build".to_string()), "{top:?}");
-        let build: Vec<String> = nav.fields(&path(&["build"])).into_iter().map(|e| e.name).collect();
+        let build: Vec<String> = nav
+            .fields(&path(&["build"]))
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
         for f in ["apt", "pip", "files", "steps"] {
             assert!(build.contains(&f.to_string()), "{f} not in {build:?}");
         }
         let user = nav.fields(&path(&["run", "user"]));
-        let mode = user.iter().find(|e| e.name == "mode").expect("run.user.mode");
+        let mode = user
+            .iter()
+            .find(|e| e.name == "mode")
+            .expect("run.user.mode");
         assert!(mode.doc.is_some(), "{mode:?}");
     }
 

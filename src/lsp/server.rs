@@ -16,8 +16,8 @@ use lsp_types::request::{
 };
 use lsp_types::{
     CodeActionProviderCapability, CompletionOptions, HoverProviderCapability, OneOf,
-    PublishDiagnosticsParams, ServerCapabilities, TextDocumentSyncCapability,
-    TextDocumentSyncKind, Url,
+    PublishDiagnosticsParams, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
+    Url,
 };
 use serde::de::DeserializeOwned;
 
@@ -187,16 +187,15 @@ impl Server<'_> {
                     definition::definition(loaded, &doc.path, &doc.text, offset, doc.lang());
                 serde_json::to_value(found).ok()
             }),
-            Formatting::METHOD => {
-                params::<lsp_types::DocumentFormattingParams>(request.params).and_then(|p| {
+            Formatting::METHOD => params::<lsp_types::DocumentFormattingParams>(request.params)
+                .and_then(|p| {
                     let doc = self.documents.get(&p.text_document.uri)?;
                     let edits = match doc.lang() {
                         Lang::Json => formatting::format_json(&doc.text),
                         Lang::Nix => None,
                     };
                     serde_json::to_value(edits).ok()
-                })
-            }
+                }),
             CodeActionRequest::METHOD => params::<lsp_types::CodeActionParams>(request.params)
                 .and_then(|p| serde_json::to_value(code_action::actions(&p)).ok()),
             _ => {

@@ -44,7 +44,10 @@ fn pytest_lsp_drives_every_capability() {
 
 #[test]
 fn headless_neovim_reads_diagnostics_completion_and_hover() {
-    if !support::require("nvim (Debian `neovim`, scripts/setup)", support::have_command("nvim")) {
+    if !support::require(
+        "nvim (Debian `neovim`, scripts/setup)",
+        support::have_command("nvim"),
+    ) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -2,3 +2,4 @@
 //! tests/lsp/test_server.py) and a headless Neovim attaching the server with its own client.
 
 mod clients;
+mod schema;
