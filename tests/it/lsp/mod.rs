@@ -2,4 +2,5 @@
 //! tests/lsp/test_server.py) and a headless Neovim attaching the server with its own client.
 
 mod clients;
+mod nixd_options;
 mod schema;
