@@ -132,3 +132,48 @@ pub fn evaluate(job: Job) -> Outcome {
         loaded,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_older_result_is_stale_once_a_newer_one_is_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("envc.nix");
+        let overlay = |text: &str| -> Overlay {
+            Arc::new(BTreeMap::from([(config.clone(), Arc::from(text))]))
+        };
+        let mut worker = Worker::start();
+        // The old text has an error, the new one none: only the new outcome may be published.
+        let old = evaluate(Job {
+            generation: 1,
+            config: config.clone(),
+            overlay: overlay("{ name = ; }"),
+        });
+        assert!(!old.diagnostics.is_empty());
+        worker.request(
+            config.clone(),
+            overlay("{ name = \"a\"; base.image = \"debian:bookworm\"; }"),
+        );
+        worker.request(
+            config.clone(),
+            overlay("{ name = \"b\"; base.image = \"debian:bookworm\"; }"),
+        );
+        assert!(!worker.is_current(&old));
+        // The second request may have been evaluated before the third arrived: the main loop
+        // drops such an outcome with `is_current`, as here.
+        let outcome = loop {
+            let outcome = worker
+                .results
+                .recv_timeout(std::time::Duration::from_secs(120))
+                .expect("an outcome");
+            if worker.is_current(&outcome) {
+                break outcome;
+            }
+            assert_eq!(outcome.generation, 1, "only the first request can be stale");
+        };
+        assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
+        assert_eq!(outcome.loaded.unwrap().spec.name.as_str(), "b");
+    }
+}

@@ -6,7 +6,10 @@ use crate::support;
 fn check(options: &serde_json::Value, by: &str) {
     let apt = &options["build"]["apt"];
     assert_eq!(apt["_type"], "option", "{by}: {apt}");
-    assert!(apt["description"].as_str().is_some_and(|d| !d.is_empty()), "{by}: {apt}");
+    assert!(
+        apt["description"].as_str().is_some_and(|d| !d.is_empty()),
+        "{by}: {apt}"
+    );
     assert_eq!(apt["type"]["name"], "list of AptPackage", "{by}: {apt}");
     assert_eq!(options["run"]["user"]["mode"]["default"], "host", "{by}");
     let schema: serde_json::Value = serde_json::from_str(
@@ -23,9 +26,16 @@ fn check(options: &serde_json::Value, by: &str) {
 #[test]
 fn nixd_options_declare_every_field() {
     let file = support::repo_root().join("schema/nixd-options.nix");
-    let out = support::envc().args(["eval", "--json"]).arg(&file).run().ok();
+    let out = support::envc()
+        .args(["eval", "--json"])
+        .arg(&file)
+        .run()
+        .ok();
     check(&serde_json::from_str(&out).unwrap(), "envc eval");
-    if !support::require("nix-instantiate (Debian `nix-bin`)", support::have_command("nix-instantiate")) {
+    if !support::require(
+        "nix-instantiate (Debian `nix-bin`)",
+        support::have_command("nix-instantiate"),
+    ) {
         return;
     }
     let out = std::process::Command::new("nix-instantiate")
@@ -34,6 +44,13 @@ fn nixd_options_declare_every_field() {
         .env_remove("NIX_PATH")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    check(&serde_json::from_slice(&out.stdout).unwrap(), "nix-instantiate");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check(
+        &serde_json::from_slice(&out.stdout).unwrap(),
+        "nix-instantiate",
+    );
 }
