@@ -53,12 +53,10 @@ fn item(entry: Entry, kind: CompletionItemKind, insert: String) -> CompletionIte
         label: entry.name.clone(),
         kind: Some(kind),
         detail: Some(entry.type_text.clone()),
-        documentation: (!doc.is_empty()).then(|| {
-            Documentation::MarkupContent(MarkupContent {
-                kind: MarkupKind::Markdown,
-                value: doc,
-            })
-        }),
+        documentation: (!doc.is_empty()).then_some(Documentation::MarkupContent(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: doc,
+        })),
         insert_text: Some(insert),
         ..CompletionItem::default()
     }
