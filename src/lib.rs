@@ -23,6 +23,7 @@ pub mod host;
 pub mod init;
 pub mod lang;
 pub mod lock;
+pub mod lsp;
 pub mod plan;
 pub mod project_fs;
 pub mod registry;

@@ -22,6 +22,7 @@ pub mod images;
 pub mod init;
 pub mod inspect;
 pub mod lock;
+pub mod lsp;
 pub mod plan;
 pub mod pull;
 pub mod push;
@@ -107,6 +108,8 @@ pub enum Command {
     /// Submit a command as a Slurm batch job in the environment's SIF (`envc submit
     /// [SBATCH OPTIONS] -- CMD`; `--print` writes the job script).
     Submit(submit::SubmitArgs),
+    /// Run the language server for `envc.nix` and `envc.json` on stdin/stdout.
+    Lsp(lsp::LspArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -147,6 +150,7 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Down(args) => down::run(args),
         Command::Status(args) => status::run(args),
         Command::Submit(args) => submit::run(args),
+        Command::Lsp(args) => lsp::run(args),
     }
 }
 

@@ -230,6 +230,50 @@ impl Io for RootedFs {
     }
 }
 
+/// Texts that stand in for files on disk, by absolute path: an editor's unsaved buffers.
+pub type Overlay = std::sync::Arc<std::collections::BTreeMap<PathBuf, std::sync::Arc<str>>>;
+
+/// [`RootedFs`] with some files' texts replaced by an [`Overlay`] (the language server
+/// evaluates what the editor shows, not what was last saved). Everything else, and every
+/// check on where a path may lead, is the rooted file system's.
+pub struct OverlayFs {
+    pub fs: RootedFs,
+    pub texts: Overlay,
+}
+
+impl Io for OverlayFs {
+    fn read_entry(&self, path: &Path) -> Result<String, IoError> {
+        match self.texts.get(path) {
+            Some(text) => Ok(text.to_string()),
+            None => self.fs.read_entry(path),
+        }
+    }
+
+    fn read_file(&self, path: &Path) -> Result<String, IoError> {
+        // Confinement first: an overlaid path must still be one the project may read.
+        match self.texts.get(path) {
+            Some(text) if self.fs.locate(path).is_ok() => Ok(text.to_string()),
+            _ => self.fs.read_file(path),
+        }
+    }
+
+    fn path_exists(&self, path: &Path) -> Result<bool, IoError> {
+        self.fs.path_exists(path)
+    }
+
+    fn kind(&self, path: &Path) -> Result<FileKind, IoError> {
+        self.fs.kind(path)
+    }
+
+    fn kind_no_follow(&self, path: &Path) -> Result<FileKind, IoError> {
+        self.fs.kind_no_follow(path)
+    }
+
+    fn read_dir(&self, path: &Path) -> Result<Vec<(String, FileKind)>, IoError> {
+        self.fs.read_dir(path)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

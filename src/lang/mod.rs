@@ -104,6 +104,20 @@ pub fn eval_expr(expr: &str, base_dir: &Path, opts: &EvalOptions) -> Result<Loca
     run(input, opts, Mode::Data).map(data)
 }
 
+/// Like [`eval_expr`], with file access through `io` (made on the evaluation thread).
+pub fn eval_expr_with_io(
+    expr: &str,
+    base_dir: &Path,
+    opts: &EvalOptions,
+    io: impl FnOnce() -> Box<dyn Io> + Send + 'static,
+) -> Result<Located, LangError> {
+    let input = Input::Expr {
+        text: expr.to_string(),
+        base_dir: base_dir.to_path_buf(),
+    };
+    run_with(input, opts, Mode::Data, io).map(data)
+}
+
 /// Evaluate a config/module file: if it evaluates to a function, apply it to
 /// `{ lib = import <envc/lib.nix>; }` (nixpkgs-module style; `...` lets modules ignore
 /// extra args), then force strictly.

@@ -85,17 +85,35 @@ pub fn discover(start: &Path) -> Result<PathBuf, SpecError> {
         .help("create an `envc.nix` or `envc.json`, or name one with `-f FILE`"))
 }
 
+/// What a caller may change about loading (the language server: unsaved buffers, a budget).
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Texts that replace files on disk, by absolute path.
+    pub overlay: crate::lang::io::Overlay,
+    /// Abort each module's evaluation after this many steps (hostile input must not hang).
+    pub max_steps: Option<u64>,
+}
+
 /// Load `config`, applying `variant` if given.
 pub fn load(config: &Path, variant: Option<&str>) -> Result<LoadedSpec, SpecError> {
+    load_with(config, variant, &LoadOptions::default())
+}
+
+/// [`load`] with [`LoadOptions`].
+pub fn load_with(
+    config: &Path,
+    variant: Option<&str>,
+    opts: &LoadOptions,
+) -> Result<LoadedSpec, SpecError> {
     let config = absolute(config);
-    if !config.is_file() {
+    if !config.is_file() && !opts.overlay.contains_key(&config) {
         return Err(SpecError::new(ErrorKind::Read {
             path: config.clone(),
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
         }));
     }
     let root = config.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let modules = modules::collect(&config, &root)?;
+    let modules = modules::collect_with(&config, &root, opts)?;
     let sources = modules
         .iter()
         .map(|m| ModuleSource {

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::lang::{Data, Located};
 use crate::source::{SourceFile, Span};
 use crate::spec::error::{ErrorKind, SpecError};
+use crate::spec::load::LoadOptions;
 use crate::spec::{json, nix};
 
 /// The folder built-in modules appear under in evaluated paths (`<envc/x.nix>` is
@@ -30,8 +31,18 @@ pub struct Module {
 
 /// Evaluate `config` and its imports, in merge order.
 pub fn collect(config: &Path, root: &Path) -> Result<Vec<Module>, SpecError> {
+    collect_with(config, root, &LoadOptions::default())
+}
+
+/// [`collect`], reading the texts of `opts.overlay` in place of those files on disk.
+pub fn collect_with(
+    config: &Path,
+    root: &Path,
+    opts: &LoadOptions,
+) -> Result<Vec<Module>, SpecError> {
     let mut loader = Loader {
         root,
+        opts,
         seen: HashSet::new(),
         stack: Vec::new(),
         modules: Vec::new(),
@@ -42,6 +53,7 @@ pub fn collect(config: &Path, root: &Path) -> Result<Vec<Module>, SpecError> {
 
 struct Loader<'a> {
     root: &'a Path,
+    opts: &'a LoadOptions,
     seen: HashSet<PathBuf>,
     stack: Vec<PathBuf>,
     modules: Vec<Module>,
@@ -137,7 +149,11 @@ impl Loader<'_> {
         let embedded = path.starts_with(EMBEDDED_ROOT);
         let kind = path.extension().and_then(|e| e.to_str());
         match kind {
-            Some("nix") => nix::eval(path, self.root),
+            Some("nix") => nix::eval(path, self.root, self.opts),
+            Some("json") if !embedded && self.opts.overlay.contains_key(path) => {
+                let text = self.opts.overlay[path].clone();
+                self.parse_json(path, text)
+            }
             Some("json") if !embedded => {
                 // Read beneath the project root, like every project file (the entry file the
                 // user named is read as named).
@@ -166,14 +182,7 @@ impl Loader<'_> {
                         source,
                     }),
                 })?;
-                let file = SourceFile::new(display_name(path, self.root), path, text);
-                json::parse(&file).map_err(|e| {
-                    SpecError::new(ErrorKind::Syntax { message: e.message })
-                        .at(Some(&e.span), "here")
-                        .help(e.help.unwrap_or_else(|| {
-                            "a `.json` config is plain JSON: double-quoted strings, no comments, no trailing commas".into()
-                        }))
-                })
+                self.parse_json(path, text.into())
             }
             _ => {
                 let err = SpecError::new(ErrorKind::UnknownFileKind {
@@ -188,6 +197,17 @@ impl Loader<'_> {
                 })
             }
         }
+    }
+
+    fn parse_json(&self, path: &Path, text: std::sync::Arc<str>) -> Result<Located, SpecError> {
+        let file = SourceFile::new(display_name(path, self.root), path, text);
+        json::parse(&file).map_err(|e| {
+            SpecError::new(ErrorKind::Syntax { message: e.message })
+                .at(Some(&e.span), "here")
+                .help(e.help.unwrap_or_else(|| {
+                    "a `.json` config is plain JSON: double-quoted strings, no comments, no trailing commas".into()
+                }))
+        })
     }
 
     /// Where an `imports` element points.

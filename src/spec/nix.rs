@@ -9,13 +9,16 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::lang::io::{OverlayFs, RootedFs};
 use crate::lang::{self, Data, EvalOptions, Located};
 use crate::source::{SourceFile, Span};
 use crate::spec::error::SpecError;
+use crate::spec::load::LoadOptions;
 use crate::spec::modules::{EMBEDDED_ROOT, display_name};
 
-/// Evaluate one `.nix` module file with file access confined to `root`.
-pub fn eval(path: &Path, root: &Path) -> Result<Located, SpecError> {
+/// Evaluate one `.nix` module file with file access confined to `root` (and the texts of
+/// `opts.overlay` in place of those files on disk).
+pub fn eval(path: &Path, root: &Path, opts: &LoadOptions) -> Result<Located, SpecError> {
     let target = match path.strip_prefix(EMBEDDED_ROOT) {
         Ok(name) => format!("<envc/{}>", name.display()),
         Err(_) => {
@@ -26,13 +29,23 @@ pub fn eval(path: &Path, root: &Path) -> Result<Located, SpecError> {
     let expr = format!(
         "let m = import {target}; in if builtins.isFunction m then m {{ lib = import <envc/lib.nix>; }} else m"
     );
-    let opts = EvalOptions {
+    let eval_opts = EvalOptions {
         root: root.to_path_buf(),
-        max_steps: None,
+        max_steps: opts.max_steps,
     };
-    let mut value =
-        lang::eval_expr(&expr, root, &opts).map_err(|e| SpecError::lang(without_entry_expr(e)))?;
-    value.span = Some(whole_file(&value, path, root));
+    let result = if opts.overlay.is_empty() {
+        lang::eval_expr(&expr, root, &eval_opts)
+    } else {
+        let (fs_root, texts) = (root.to_path_buf(), opts.overlay.clone());
+        lang::eval_expr_with_io(&expr, root, &eval_opts, move || {
+            Box::new(OverlayFs {
+                fs: RootedFs::new(&fs_root),
+                texts,
+            })
+        })
+    };
+    let mut value = result.map_err(|e| SpecError::lang(without_entry_expr(e)))?;
+    value.span = Some(whole_file(&value, path, root, opts));
     Ok(value)
 }
 
@@ -63,7 +76,7 @@ const ENTRY_NAME: &str = "«expr»";
 /// The module's own value is defined by the whole file (not by the `import` expression
 /// above); use the evaluator's copy of the file when a binding points into it, so that
 /// spans in one file compare equal.
-fn whole_file(value: &Located, path: &Path, root: &Path) -> Span {
+fn whole_file(value: &Located, path: &Path, root: &Path, opts: &LoadOptions) -> Span {
     let file = match &value.data {
         Data::Attrs(attrs) => attrs
             .values()
@@ -73,7 +86,10 @@ fn whole_file(value: &Located, path: &Path, root: &Path) -> Span {
         _ => None,
     };
     let file: Arc<SourceFile> = file.unwrap_or_else(|| {
-        let text = read_text(path);
+        let text = match opts.overlay.get(path) {
+            Some(text) => text.to_string(),
+            None => read_text(path),
+        };
         SourceFile::new(display_name(path, root), path, text)
     });
     let len = file.text.len();

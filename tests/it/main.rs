@@ -15,6 +15,7 @@ mod lang_cases;
 mod lang_differential;
 mod lang_hermetic;
 mod lock;
+mod lsp;
 mod msrv;
 mod plan;
 mod registry;
