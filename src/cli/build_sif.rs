@@ -51,6 +51,7 @@ pub fn run(args: &BuildArgs, loaded: &LoadedSpec) -> Result<Outcome, Report> {
             dir.display()
         ))
     })?;
+    crate::leftovers::reap_temp_files(&dir, "sif");
 
     let path = match args.builder {
         BuilderArg::Native => {
@@ -179,7 +180,7 @@ fn copy_atomically(from: &Path, to: &PathBuf) -> Result<(), Report> {
         Report::environment(miette::miette!("cannot write `{}`: {e}", to.display()))
     };
     let partial = tempfile::Builder::new()
-        .prefix(".envc-sif-")
+        .prefix(&crate::leftovers::temp_prefix("sif"))
         .tempfile_in(dir)
         .map_err(fail)?;
     let mut source = std::fs::File::open(from).map_err(fail)?;

@@ -15,7 +15,7 @@ use crate::build::{BuildOptions, ProgressMode};
 use crate::engine::{DEFAULT_TIMEOUT, Endpoint, Engine};
 use crate::exit::{Outcome, Report};
 use crate::plan::Key;
-use crate::run::evaluated::up_record_path;
+use crate::run::evaluated::{start_finished, up_record_path};
 use crate::run::{EnvPlan, Evaluated, HostFacts, RunError, dry_run, lifecycle, resolve};
 use crate::spec::LoadedSpec;
 use crate::verify::QuickCheckError;
@@ -166,7 +166,11 @@ async fn up(
         .await
         .map_err(Report::from)?
     {
-        Some(existing) if existing.running && existing.hash.as_deref() == Some(&hash) => {
+        Some(existing)
+            if existing.running
+                && existing.hash.as_deref() == Some(&hash)
+                && start_finished(&record, &existing.id) =>
+        {
             eprintln!(
                 "environment `{}` is up and current: reusing it",
                 plan.container
@@ -177,11 +181,13 @@ async fn up(
         Some(existing) => {
             let why = if !existing.running {
                 "it is not running".to_owned()
+            } else if existing.hash.as_deref() == Some(&hash) {
+                "its start did not finish (envc was interrupted during post-start)".to_owned()
             } else {
                 let old = std::fs::read(&record)
                     .ok()
                     .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
-                match old.map(|old| plan.changed_fields(&old["plan"])) {
+                match old.map(|old| crate::run::evaluated::changed_since(plan, &old["plan"])) {
                     Some(fields) if !fields.is_empty() => format!(
                         "{} changed",
                         fields
@@ -210,18 +216,14 @@ async fn up(
         return Err(e.into());
     }
     let gpus = lifecycle::gpus(engine, plan).await.map_err(Report::from)?;
-    if let Err(e) = lifecycle::start(engine, plan, gpus).await {
-        cleanup().await;
-        return Err(e.into());
-    }
-    let recorded = serde_json::json!({ "hash": hash, "plan": plan });
-    if let Some(parent) = record.parent() {
-        let _ = std::fs::create_dir_all(parent);
-    }
-    let _ = std::fs::write(
-        &record,
-        serde_json::to_vec_pretty(&recorded).unwrap_or_default(),
-    );
+    let container = match lifecycle::start(engine, plan, gpus).await {
+        Ok(id) => id,
+        Err(e) => {
+            cleanup().await;
+            return Err(e.into());
+        }
+    };
+    crate::run::evaluated::store_up_record(&record, plan, &container);
     eprintln!("environment `{}` is up", plan.container);
     print_enter(plan);
     Ok(())

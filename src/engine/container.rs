@@ -43,6 +43,16 @@ pub struct ContainerSpec {
     pub networking_config: Option<NetworkingConfig>,
 }
 
+/// `labels` with the owner label every envc container carries, so that the next start can
+/// remove what a killed envc left behind (`crate::leftovers`).
+fn owned_labels(labels: &HashMap<String, String>) -> HashMap<String, String> {
+    let mut labels = labels.clone();
+    if let Some(owner) = crate::leftovers::owner_label() {
+        labels.insert(crate::leftovers::OWNER_LABEL.to_owned(), owner);
+    }
+    labels
+}
+
 /// How a container ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exit {
@@ -80,7 +90,7 @@ impl Engine {
             env: (!spec.env.is_empty()).then(|| spec.env.clone()),
             working_dir: spec.working_dir.clone(),
             user: spec.user.clone(),
-            labels: (!spec.labels.is_empty()).then(|| spec.labels.clone()),
+            labels: Some(owned_labels(&spec.labels)),
             tty: Some(spec.tty),
             open_stdin: Some(spec.open_stdin),
             stdin_once: Some(spec.open_stdin),

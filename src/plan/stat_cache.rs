@@ -20,7 +20,7 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -176,21 +176,13 @@ impl StatCache {
 
 /// Create `<project>/.envc/` with a `.gitignore` that keeps it out of version control.
 pub fn ensure_state_dir(dir: &Path) -> io::Result<()> {
-    if !dir.is_dir() {
-        fs::create_dir_all(dir)?;
-        fs::write(dir.join(".gitignore"), "*\n")?;
-    }
-    Ok(())
+    crate::state_dir::ensure(dir)
 }
 
-/// Write `bytes` to `path` through a temporary file in the same folder and a rename.
+/// Write a file users share (the lock, emitted files, this cache) atomically, with the
+/// umask's mode.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::state_dir::write_atomically(path, bytes, crate::state_dir::Audience::Shared)
 }
 
 type Entries = HashMap<Box<[u8]>, (Stat, [u8; 32])>;

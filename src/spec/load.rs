@@ -88,12 +88,12 @@ pub fn discover(start: &Path) -> Result<PathBuf, SpecError> {
 /// Load `config`, applying `variant` if given.
 pub fn load(config: &Path, variant: Option<&str>) -> Result<LoadedSpec, SpecError> {
     let config = absolute(config);
-    if !config.is_file() {
-        return Err(SpecError::new(ErrorKind::Read {
-            path: config.clone(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-        }));
-    }
+    // The real cause for a device, FIFO, folder, loop or non-UTF-8 file, before evaluating.
+    let name = config.file_name().map_or_else(
+        || config.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    super::config_file::read(&config, &name)?;
     let root = config.parent().unwrap_or(Path::new("/")).to_path_buf();
     let modules = modules::collect(&config, &root)?;
     let sources = modules

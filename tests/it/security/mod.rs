@@ -10,3 +10,4 @@ mod injection;
 mod lock_check;
 mod path_escape;
 mod secrets_in_images;
+mod state_files;
