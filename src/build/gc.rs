@@ -75,9 +75,8 @@ pub fn select<'a>(
         let needed_here = image.key.is_some_and(|k| needed.keys.contains(&k))
             || needed.image_ids.contains(&image.id);
         let finished = !image.names().is_empty();
-        if needed_here {
-            kept_roots.push(image);
-        } else if finished && !scope.owns(image) {
+        // Needed, or another project's finished image: it and its chain stay.
+        if needed_here || (finished && !scope.owns(image)) {
             kept_roots.push(image);
         } else if finished && spared < keep {
             spared += 1;
