@@ -56,7 +56,15 @@ pub fn run(args: &BuildArgs, loaded: &LoadedSpec) -> Result<Outcome, Report> {
     let path = match args.builder {
         BuilderArg::Native => {
             let path = cache::sif_path(&key);
-            if !args.no_cache && cache::is_current(&path, &key) {
+            let intact = cache::is_intact(&path);
+            if !intact {
+                eprintln!(
+                    "`{}` is damaged (its checksum differs from the one recorded when it was \
+                     built): rebuilding it",
+                    path.display()
+                );
+            }
+            if !args.no_cache && intact && cache::is_current(&path, &key) {
                 if !quiet {
                     eprintln!("reused `{}` (its recorded key matches)", path.display());
                 }
@@ -64,6 +72,7 @@ pub fn run(args: &BuildArgs, loaded: &LoadedSpec) -> Result<Outcome, Report> {
                 if let Some(status) = ensure_native_sif(loaded, &settings, &path)? {
                     return Ok(Outcome::Status(status));
                 }
+                cache::record_checksum(&path);
             }
             path
         }

@@ -2,6 +2,7 @@
 //! and asserts the safe outcome.
 
 mod audit_host_reach;
+mod config_file;
 mod control_chars;
 mod dry_run_quoting;
 mod engine_names;
