@@ -158,6 +158,10 @@ async fn up(
     key: Option<&Key>,
 ) -> Result<(), Report> {
     check_image(engine, &plan.image, key).await?;
+    // What a killed envc left (a one-shot `run` container, a step container) goes first.
+    if let Err(e) = crate::leftovers::reap_containers(engine).await {
+        tracing::warn!("cannot look for containers an interrupted envc left: {e}");
+    }
     let hash = plan.hash();
     let record = up_record_path(&project.root, project.variant.as_deref());
     let root = project.root.display().to_string();

@@ -92,6 +92,9 @@ fn no_secret_on_disk_gitignore_always_and_modes_by_audience() {
         let project = Project::new(&json!({
             "name": engine::unique_name("statefiles"),
             "base": { "image": base },
+            // The build lends the proxy to its step too: no build record may keep it.
+            "build_host": { "proxy": true },
+            "build": { "steps": [{ "name": "uses the proxy", "run": format!("test -n \"$HTTPS_PROXY\" && echo {}", crate::build::project::nonce()) }] },
             "run": {
                 "proxy": true,
                 "pass_env": ["ENVC_TEST_TOKEN"],
