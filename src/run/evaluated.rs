@@ -119,12 +119,13 @@ pub fn up_record_path(root: &Path, variant: Option<&str>) -> PathBuf {
 }
 
 /// The up record of `plan`, started as `container`: the container's ID, its hash and the
-/// plan as JSON with every environment value left out. It is written only once the start
-/// (user setup and every post-start command) succeeded, so an environment whose record does
-/// not name its container never finished starting (envc was killed during post-start) and
-/// is not current. Environment values are left out: Values come from the host at start (proxy URLs with passwords, `pass_env`, `{env:X}`)
-/// and must not reach the disk; the names are kept, so that "`env` changed" still shows
-/// when a variable is added or dropped, and the hash tells that something changed.
+/// plan as JSON with every environment value that came from the host left out. It is
+/// written only once the start (user setup and every post-start command) succeeded, so an
+/// environment whose record does not name its container never finished starting (envc was
+/// killed during post-start) and is not current. Host values (proxy URLs with passwords,
+/// `pass_env`, `{env:X}` results) must not reach the disk; the names are kept, so that
+/// "`env` changed" still shows when a variable is added or dropped or a value from the
+/// config changes, and the hash tells that something changed.
 pub fn up_record(plan: &EnvPlan, container: &str) -> serde_json::Value {
     serde_json::json!({
         "container": container,
@@ -143,18 +144,21 @@ pub fn start_finished(path: &Path, container: &str) -> bool {
 
 /// The plan as the up record holds it (see [`up_record`]).
 pub fn recorded_plan(plan: &EnvPlan) -> serde_json::Value {
+    let host: Vec<String> = std::env::vars_os()
+        .filter_map(|(_, v)| v.into_string().ok())
+        .filter(|v| v.len() >= 4)
+        .collect();
     let mut value = serde_json::to_value(plan).unwrap_or_default();
     let mut secrets = Vec::new();
-    redact_env(&mut value, &mut secrets);
+    redact_env(&mut value, &host, &mut secrets);
     // A value may also have been spliced into another string (`{env:TOKEN}` in a command).
-    secrets.retain(|s: &String| s.len() >= 4);
     scrub(&mut value, &secrets);
     value
 }
 
-/// Replace the values of every `env` object (the environment's and each service's) by
-/// `null`, collecting them.
-fn redact_env(value: &mut serde_json::Value, secrets: &mut Vec<String>) {
+/// In every `env` object (the environment's and each service's), replace by `null` each
+/// value holding a value of the host's environment, collecting those host values.
+fn redact_env(value: &mut serde_json::Value, host: &[String], secrets: &mut Vec<String>) {
     match value {
         serde_json::Value::Object(map) => {
             for (key, inner) in map.iter_mut() {
@@ -162,18 +166,22 @@ fn redact_env(value: &mut serde_json::Value, secrets: &mut Vec<String>) {
                     && let serde_json::Value::Object(vars) = inner
                 {
                     for v in vars.values_mut() {
-                        if let serde_json::Value::String(s) = v.take() {
-                            secrets.push(s);
+                        let Some(text) = v.as_str() else { continue };
+                        let from_host: Vec<&String> =
+                            host.iter().filter(|h| text.contains(h.as_str())).collect();
+                        if !from_host.is_empty() {
+                            secrets.extend(from_host.into_iter().cloned());
+                            *v = serde_json::Value::Null;
                         }
                     }
                 } else {
-                    redact_env(inner, secrets);
+                    redact_env(inner, host, secrets);
                 }
             }
         }
         serde_json::Value::Array(items) => {
             for item in items {
-                redact_env(item, secrets);
+                redact_env(item, host, secrets);
             }
         }
         _ => {}
