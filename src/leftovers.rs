@@ -3,7 +3,10 @@
 //! A `kill -9` (or an OOM kill, or a lost SSH session) gives envc no chance to remove its
 //! step containers or its partial `.envc-sif-*` files. So every container envc creates
 //! carries the label `dev.envc.owner` naming the process that made it, and every partial
-//! file carries that process in its name. The next build or `up` removes what a *dead*
+//! file carries that process in its name. Build containers carry it in their name instead
+//! (`envc-build-<key>-<place>.<pid>.<start>-<n>`): the engine copies a committed
+//! container's labels into the image's `container_config`, and no host fact belongs in an
+//! image. The next build or `up` removes what a *dead*
 //! envc process owned; what a live one owns (a concurrent build) is left alone.
 //!
 //! An owner is `<boot id>/<pid namespace>/<pid>/<start time>`: a pid alone is reused, and
@@ -97,6 +100,44 @@ fn start_time(pid: u32) -> Option<u64> {
     after.split_whitespace().nth(19)?.parse().ok()
 }
 
+/// The 12 hex digits naming this boot and pid namespace in a build container's name.
+fn place(owner: &Owner) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{}/{}", owner.boot, owner.pid_ns));
+    hex::encode(&digest[..6])
+}
+
+/// The owner part of a build container's name: `<place>.<pid>.<start>` (the pid alone
+/// when `/proc` cannot say).
+pub fn name_token() -> String {
+    match Owner::this() {
+        Some(me) => format!("{}.{}.{}", place(me), me.pid, me.start),
+        None => std::process::id().to_string(),
+    }
+}
+
+/// Whether a build container named `name` was made by a dead envc process.
+fn build_container_is_dead(name: &str) -> bool {
+    let Some(me) = Owner::this() else {
+        return false;
+    };
+    let token = name
+        .trim_start_matches('/')
+        .strip_prefix("envc-build-")
+        .and_then(|rest| rest.split('-').nth(1));
+    let Some(token) = token else { return false };
+    let mut parts = token.split('.');
+    let (Some(at), Some(pid), Some(start), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let (Ok(pid), Ok(start)) = (pid.parse::<u32>(), start.parse::<u64>()) else {
+        return false;
+    };
+    at == place(me) && start_time(pid) != Some(start)
+}
+
 /// The value of [`OWNER_LABEL`] for containers this process creates (`None` when `/proc`
 /// cannot say; such containers are then never judged leftovers).
 pub fn owner_label() -> Option<String> {
@@ -164,7 +205,33 @@ pub async fn reap_containers(engine: &Engine) -> Result<usize, EngineError> {
             action: format!("list containers with label `{OWNER_LABEL}`"),
             source: e,
         })?;
+    let filters = HashMap::from([("name", vec!["envc-build-"])]);
+    let options = ListContainersOptionsBuilder::new()
+        .all(true)
+        .filters(&filters)
+        .build();
+    let builds = engine
+        .docker()
+        .list_containers(Some(options))
+        .await
+        .map_err(|e| EngineError::Api {
+            action: "list envc's build containers".into(),
+            source: e,
+        })?;
     let mut removed = 0;
+    for container in builds {
+        let name = container
+            .names
+            .as_ref()
+            .and_then(|n| n.first().cloned())
+            .unwrap_or_default();
+        let Some(id) = container.id.filter(|_| build_container_is_dead(&name)) else {
+            continue;
+        };
+        engine.remove_container(&id).await?;
+        tracing::info!("removed build container `{name}`, left by an interrupted envc");
+        removed += 1;
+    }
     for container in containers {
         let labels = container.labels.unwrap_or_default();
         let role = labels
@@ -216,6 +283,17 @@ mod tests {
         );
         assert_eq!(Owner::parse("a/b/c/d"), None);
         assert_eq!(Owner::parse("a/1/2/3/4"), None);
+        let me = Owner::this().clone().unwrap();
+        let live = format!("/envc-build-abc-{}-1", name_token());
+        assert!(!build_container_is_dead(&live));
+        let dead = format!(
+            "/envc-build-abc-{}.{}.{}-1",
+            place(&me),
+            me.pid,
+            me.start + 1
+        );
+        assert!(build_container_is_dead(&dead));
+        assert!(!build_container_is_dead("/envc-build-abc-12345-1"));
     }
 
     #[test]

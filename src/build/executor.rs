@@ -426,7 +426,7 @@ impl Run<'_> {
         format!(
             "envc-build-{}-{}-{}",
             step.key.short(),
-            std::process::id(),
+            crate::leftovers::name_token(),
             self.counter
         )
     }
