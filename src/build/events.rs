@@ -6,15 +6,13 @@
 //! `events.jsonl.1` past 1 MiB); `status.json` is replaced atomically, so a reader never sees
 //! half of it. Failing to write either is worth a warning, never a failed build.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use serde_json::{Value, json};
-
-use crate::content::write_atomically;
 
 /// Rotate the events file when it grows past this.
 const ROTATE_BYTES: u64 = 1 << 20;
@@ -171,15 +169,17 @@ impl EventLog {
 }
 
 fn open_append(path: &Path) -> std::io::Result<File> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
     if std::fs::metadata(path).is_ok_and(|m| m.len() > ROTATE_BYTES) {
         let mut rotated = path.as_os_str().to_owned();
         rotated.push(".1");
         std::fs::rename(path, rotated)?;
     }
-    OpenOptions::new().create(true).append(true).open(path)
+    crate::state_dir::open_append(path)
+}
+
+/// `status.json` is read by schedulers and monitoring: the umask's mode, never 0600.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    crate::state_dir::write_atomically(path, bytes, crate::state_dir::Audience::Shared)
 }
 
 fn now_ms() -> u128 {

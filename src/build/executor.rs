@@ -119,6 +119,10 @@ pub async fn build(
     options: &BuildOptions,
 ) -> Result<Built, BuildError> {
     crate::engine::interrupt::install();
+    // What a killed envc left (step containers) goes before this build starts its own.
+    if let Err(e) = crate::leftovers::reap_containers(engine).await {
+        tracing::warn!("cannot look for containers an interrupted envc left: {e}");
+    }
     let started = Instant::now();
     let mut run = Run {
         engine,
@@ -422,7 +426,7 @@ impl Run<'_> {
         format!(
             "envc-build-{}-{}-{}",
             step.key.short(),
-            std::process::id(),
+            crate::leftovers::name_token(),
             self.counter
         )
     }

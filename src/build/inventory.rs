@@ -13,13 +13,15 @@ use bollard::query_parameters::ListImagesOptionsBuilder;
 use crate::engine::{Engine, EngineError};
 use crate::plan::{Key, Plan, ServiceImage};
 
-use super::cache::{KEY_LABEL, KIND_LABEL, STEP_REPOSITORY};
+use super::cache::{KEY_LABEL, KIND_LABEL, PARENT_LABEL, STEP_REPOSITORY};
 
 /// One image envc made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvcImage {
     pub id: String,
     pub key: Option<Key>,
+    /// The key of the step this one was built on (`None` for a base).
+    pub parent: Option<Key>,
     /// The step kind (`base`, `apt`, ..., `config`).
     pub kind: String,
     /// `repo:tag` names, sorted.
@@ -84,6 +86,7 @@ pub async fn list(engine: &Engine) -> Result<Vec<EnvcImage>, EngineError> {
             EnvcImage {
                 id: s.id,
                 key: s.labels.get(KEY_LABEL).and_then(|k| k.parse().ok()),
+                parent: s.labels.get(PARENT_LABEL).and_then(|k| k.parse().ok()),
                 kind: s.labels.get(KIND_LABEL).cloned().unwrap_or_default(),
                 tags,
                 size: s.size,
@@ -146,6 +149,7 @@ mod tests {
         EnvcImage {
             id: format!("sha256:{key}"),
             key: Some(Key([key; 32])),
+            parent: None,
             kind: "run".into(),
             tags: tags.iter().map(|t| t.to_string()).collect(),
             size: 1,

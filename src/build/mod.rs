@@ -31,6 +31,7 @@ pub mod error;
 pub mod events;
 pub mod executor;
 pub mod file_tar;
+pub mod gc;
 pub mod host;
 pub mod inventory;
 pub mod key_lock;

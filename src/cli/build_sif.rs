@@ -51,11 +51,20 @@ pub fn run(args: &BuildArgs, loaded: &LoadedSpec) -> Result<Outcome, Report> {
             dir.display()
         ))
     })?;
+    crate::leftovers::reap_temp_files(&dir, "sif");
 
     let path = match args.builder {
         BuilderArg::Native => {
             let path = cache::sif_path(&key);
-            if !args.no_cache && cache::is_current(&path, &key) {
+            let intact = cache::is_intact(&path);
+            if !intact {
+                eprintln!(
+                    "`{}` is damaged (its checksum differs from the one recorded when it was \
+                     built): rebuilding it",
+                    path.display()
+                );
+            }
+            if !args.no_cache && intact && cache::is_current(&path, &key) {
                 if !quiet {
                     eprintln!("reused `{}` (its recorded key matches)", path.display());
                 }
@@ -63,6 +72,7 @@ pub fn run(args: &BuildArgs, loaded: &LoadedSpec) -> Result<Outcome, Report> {
                 if let Some(status) = ensure_native_sif(loaded, &settings, &path)? {
                     return Ok(Outcome::Status(status));
                 }
+                cache::record_checksum(&path);
             }
             path
         }
@@ -179,7 +189,7 @@ fn copy_atomically(from: &Path, to: &PathBuf) -> Result<(), Report> {
         Report::environment(miette::miette!("cannot write `{}`: {e}", to.display()))
     };
     let partial = tempfile::Builder::new()
-        .prefix(".envc-sif-")
+        .prefix(&crate::leftovers::temp_prefix("sif"))
         .tempfile_in(dir)
         .map_err(fail)?;
     let mut source = std::fs::File::open(from).map_err(fail)?;

@@ -1,22 +1,27 @@
-//! `envc gc`: remove envc's images that no current config's plan reaches.
+//! `envc gc`: remove this project's envc images that nothing current needs.
 //!
-//! "Current" is the config found from this folder (or `-f`), with every one of its variants.
+//! "Current" is the config found from this folder (or `-f`), with every one of its variants
+//! and its lock, and every existing environment container's image. Only this project's
+//! images, and the step images only they lead to, are removed (`crate::build::gc`);
+//! `--all-projects` removes every project's images the current config does not reach.
 //! `--keep N` spares the N newest finished images among the unreachable ones, so that going
-//! back to a recent config does not rebuild it.
+//! back to a recent config does not rebuild it; `--dry-run` lists instead of removing.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 
+use bollard::query_parameters::ListContainersOptionsBuilder;
 use clap::Args;
 
+use crate::build::gc::{Needed, Scope, select};
 use crate::build::inventory;
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineError};
 use crate::exit::{Outcome, Report};
-use crate::plan::{LockPolicy, Plan, plan_project};
+use crate::plan::{LockPolicy, Plan, ServiceImage, plan_project};
 
 use super::config_args::ConfigArgs;
 
-/// Remove envc images no current config uses.
+/// Remove this project's envc images that nothing current uses.
 #[derive(Debug, Args)]
 pub struct GcArgs {
     #[command(flatten)]
@@ -27,21 +32,41 @@ pub struct GcArgs {
     /// Only print what would be removed.
     #[arg(long)]
     pub dry_run: bool,
+    /// Also remove other projects' images (and orphaned steps) the current config does not
+    /// use. Without it gc touches only this project's images.
+    #[arg(long)]
+    pub all_projects: bool,
 }
 
 pub fn run(args: GcArgs) -> Result<Outcome, Report> {
     let plans = current_plans(&args.config)?;
-    let mut current = BTreeSet::new();
+    let mut keys = BTreeSet::new();
+    let mut repos = BTreeSet::new();
     for plan in &plans {
-        current.extend(inventory::plan_keys(plan));
+        keys.extend(inventory::plan_keys(plan));
+        repos.insert(plan.image_name());
+        for (name, service) in &plan.services {
+            if let ServiceImage::Build { .. } = service {
+                repos.insert(format!("{}-{}", plan.image_name(), name.as_str()));
+            }
+        }
     }
+    let scope = if args.all_projects {
+        Scope::All
+    } else {
+        Scope::Project(repos)
+    };
     let keep = args.keep;
     let dry_run = args.dry_run;
-    let (removed, freed) = with_engine(|engine: Engine| async move {
+    let (removed, freed, orphans) = with_engine(|engine: Engine| async move {
         let images = inventory::list(&engine).await?;
-        let doomed = inventory::unreachable(&images, &current, keep);
+        let needed = Needed {
+            keys,
+            image_ids: environment_images(&engine).await?,
+        };
+        let selection = select(&images, &needed, &scope, keep);
         let mut freed = 0;
-        for image in &doomed {
+        for image in &selection.doomed {
             let name = image
                 .tags
                 .first()
@@ -55,14 +80,50 @@ pub fn run(args: GcArgs) -> Result<Outcome, Report> {
             }
             freed += image.size.max(0);
         }
-        Ok::<_, Report>((doomed.len(), freed))
+        Ok::<_, Report>((
+            selection.doomed.len(),
+            freed,
+            selection.orphans_outside_scope,
+        ))
     })?;
     let verb = if dry_run { "would remove" } else { "removed" };
+    let whose = if args.all_projects {
+        "of any project"
+    } else {
+        "of this project"
+    };
     eprintln!(
-        "{verb} {removed} image(s) not used by the current config ({} at most)",
+        "{verb} {removed} image(s) {whose} not used by the current config ({} at most)",
         super::images::human_size(freed)
     );
+    if orphans > 0 {
+        eprintln!(
+            "kept {orphans} step image(s) no project's image leads to (an interrupted build's); \
+             `envc gc --all-projects` removes them"
+        );
+    }
     Ok(Outcome::Success)
+}
+
+/// The image IDs of every envc environment and service container on the engine, running
+/// or stopped, whichever project started it: removing their tags would strand them.
+async fn environment_images(engine: &Engine) -> Result<BTreeSet<String>, Report> {
+    let filters = HashMap::from([("label", vec![crate::run::resolve::LABEL_PROJECT])]);
+    let options = ListContainersOptionsBuilder::new()
+        .all(true)
+        .filters(&filters)
+        .build();
+    let containers = engine
+        .docker()
+        .list_containers(Some(options))
+        .await
+        .map_err(|e| {
+            Report::from(EngineError::Api {
+                action: "list envc's environment containers".into(),
+                source: e,
+            })
+        })?;
+    Ok(containers.into_iter().filter_map(|c| c.image_id).collect())
 }
 
 /// The plans of the config found from `config` (without and with each variant).

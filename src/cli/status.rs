@@ -9,6 +9,7 @@ use super::up::{Project, evaluate_cached, runtime};
 use crate::engine::Engine;
 use crate::exit::{Outcome, Report};
 use crate::run::env_plan::{LABEL_HASH, LABEL_IMAGE_KEY, LABEL_ROLE, LABEL_VARIANT};
+use crate::run::evaluated::{start_finished, up_record_path};
 use crate::run::{RunError, lifecycle, resolve};
 
 /// Show the environment's containers.
@@ -29,6 +30,7 @@ pub fn run(args: StatusArgs) -> Result<Outcome, Report> {
     let current = plan.hash();
     let root = project.root.display().to_string();
     let jobs = slurm_jobs(&project);
+    let record = up_record_path(&project.root, project.variant.as_deref());
     let containers = runtime()?.block_on(async {
         let engine = Engine::connect().await.map_err(Report::from)?;
         lifecycle::containers(&engine, &root)
@@ -51,15 +53,22 @@ pub fn run(args: StatusArgs) -> Result<Outcome, Report> {
             let variant = lifecycle::label(c, LABEL_VARIANT).unwrap_or("");
             let same_variant = variant == project.variant.as_deref().unwrap_or("");
             let hash = lifecycle::label(c, LABEL_HASH);
+            let role = lifecycle::label(c, LABEL_ROLE);
+            // An environment whose start envc did not see through (killed during
+            // post-start) is not current, whatever its labels say.
+            let unfinished = same_variant
+                && role == Some("env")
+                && !start_finished(&record, c.id.as_deref().unwrap_or(""));
             serde_json::json!({
                 "name": c.names.as_ref().and_then(|n| n.first()).map(|n| n.trim_start_matches('/')),
-                "role": lifecycle::label(c, LABEL_ROLE),
+                "role": role,
                 "variant": (!variant.is_empty()).then_some(variant),
                 "state": c.state.as_ref().map(|s| s.to_string()),
                 "status": c.status,
                 "image": c.image,
                 "image_key": lifecycle::label(c, LABEL_IMAGE_KEY),
                 "config_changed": same_variant.then(|| hash != Some(current.as_str())),
+                "start_finished": same_variant.then_some(!unfinished),
             })
         })
         .collect();
@@ -103,6 +112,9 @@ pub fn run(args: StatusArgs) -> Result<Outcome, Report> {
     }
     for row in &rows {
         let changed = match row["config_changed"].as_bool() {
+            _ if row["start_finished"].as_bool() == Some(false) => {
+                "start did not finish; `envc up` starts it again"
+            }
             Some(true) => "config changed since `envc up`",
             Some(false) => "current",
             None => "other variant",

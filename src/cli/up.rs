@@ -16,7 +16,7 @@ use crate::engine::{DEFAULT_TIMEOUT, Endpoint, Engine};
 use crate::exit::{Outcome, Report};
 use crate::plan::Key;
 use crate::run::env_lock::{Access, EnvLock};
-use crate::run::evaluated::up_record_path;
+use crate::run::evaluated::{start_finished, up_record_path};
 use crate::run::lifecycle::Volumes;
 use crate::run::{EnvPlan, Evaluated, HostFacts, RunError, dry_run, lifecycle, resolve};
 use crate::spec::LoadedSpec;
@@ -168,6 +168,10 @@ async fn up(
     key: Option<&Key>,
 ) -> Result<(), Report> {
     check_image(engine, &plan.image, key).await?;
+    // What a killed envc left (a one-shot `run` container, a step container) goes first.
+    if let Err(e) = crate::leftovers::reap_containers(engine).await {
+        tracing::warn!("cannot look for containers an interrupted envc left: {e}");
+    }
     let hash = plan.hash();
     let record = up_record_path(&project.root, project.variant.as_deref());
     let root = project.root.display().to_string();
@@ -176,7 +180,11 @@ async fn up(
         .await
         .map_err(Report::from)?
     {
-        Some(existing) if existing.running && existing.hash.as_deref() == Some(&hash) => {
+        Some(existing)
+            if existing.running
+                && existing.hash.as_deref() == Some(&hash)
+                && start_finished(&record, &existing.id) =>
+        {
             eprintln!(
                 "environment `{}` is up and current: reusing it",
                 plan.container
@@ -187,11 +195,13 @@ async fn up(
         Some(existing) => {
             let why = if !existing.running {
                 "it is not running".to_owned()
+            } else if existing.hash.as_deref() == Some(&hash) {
+                "its start did not finish (envc was interrupted during post-start)".to_owned()
             } else {
                 let old = std::fs::read(&record)
                     .ok()
                     .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
-                match old.map(|old| plan.changed_fields(&old["plan"])) {
+                match old.map(|old| crate::run::evaluated::changed_since(plan, &old["plan"])) {
                     Some(fields) if !fields.is_empty() => format!(
                         "{} changed",
                         fields
@@ -225,18 +235,15 @@ async fn up(
         lifecycle::start(engine, plan, gpus).await
     }
     .await;
-    if let Err(e) = started {
-        undo(engine, &root, variant, new_network.as_deref(), &new_volumes).await;
-        return Err(e.into());
-    }
-    let recorded = serde_json::json!({ "hash": hash, "plan": plan });
-    if let Some(parent) = record.parent() {
-        let _ = std::fs::create_dir_all(parent);
-    }
-    let _ = std::fs::write(
-        &record,
-        serde_json::to_vec_pretty(&recorded).unwrap_or_default(),
-    );
+    let container = match started {
+        Ok(id) => id,
+        Err(e) => {
+            undo(engine, &root, variant, new_network.as_deref(), &new_volumes).await;
+            return Err(e.into());
+        }
+    };
+    // Written only now, after post-start succeeded: only then is the environment current.
+    crate::run::evaluated::store_up_record(&record, plan, &container);
     eprintln!("environment `{}` is up", plan.container);
     print_enter(plan);
     Ok(())

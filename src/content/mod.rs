@@ -10,5 +10,5 @@ pub mod atomic;
 pub mod canonical;
 pub mod digest;
 
-pub use atomic::write_atomically;
+pub use atomic::{Audience, write_atomically, write_for};
 pub use digest::{Digest, ParseDigestError};

@@ -46,6 +46,21 @@ pub struct ContainerSpec {
     pub networking_config: Option<NetworkingConfig>,
 }
 
+/// The labels of `spec` with the owner label envc's containers carry, so that the next
+/// start can remove what a killed envc left behind (`crate::leftovers`). A build container
+/// carries its owner in its name instead: its labels are copied into the committed image.
+fn owned_labels(spec: &ContainerSpec) -> HashMap<String, String> {
+    let mut labels = spec.labels.clone();
+    let build = spec
+        .name
+        .as_deref()
+        .is_some_and(|n| n.starts_with("envc-build-"));
+    if !build && let Some(owner) = crate::leftovers::owner_label() {
+        labels.insert(crate::leftovers::OWNER_LABEL.to_owned(), owner);
+    }
+    labels
+}
+
 /// How a container ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exit {
@@ -95,7 +110,7 @@ impl Engine {
             env: (!spec.env.is_empty()).then(|| spec.env.clone()),
             working_dir: spec.working_dir.clone(),
             user: spec.user.clone(),
-            labels: (!spec.labels.is_empty()).then(|| spec.labels.clone()),
+            labels: Some(owned_labels(spec)),
             tty: Some(spec.tty),
             open_stdin: Some(spec.open_stdin),
             stdin_once: Some(spec.open_stdin),

@@ -14,9 +14,11 @@
 //! (a temporary file in `.envc/` renamed over the old one), so a crash never leaves half a
 //! cache behind.
 //!
-//! Format (little-endian): the magic line `envc-stat-cache 1\n`, the entry count (u64), then
+//! Format (little-endian): the magic line `envc-stat-cache 2\n`, the entry count (u64), then
 //! per entry the path length (u32), the path bytes, size (u64), mtime ns (i64), ctime ns (i64),
-//! inode (u64), mode (u32) and the 32 digest bytes.
+//! inode (u64), mode (u32) and the 32 digest bytes; last, the SHA-256 of everything before
+//! it. A flipped bit in a digest would otherwise be trusted and give a wrong key: a cache
+//! whose checksum does not match is reported and rebuilt (issue 15, class 8).
 
 use std::collections::HashMap;
 use std::fs;
@@ -25,9 +27,9 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use crate::content::write_atomically;
+use sha2::{Digest, Sha256};
 
-const MAGIC: &[u8] = b"envc-stat-cache 1\n";
+const MAGIC: &[u8] = b"envc-stat-cache 2\n";
 /// The cache file, relative to the project root.
 pub const CACHE_FILE: &str = ".envc/stat-cache";
 
@@ -96,7 +98,10 @@ impl StatCache {
                 cache.written_sec = Some(meta.mtime());
             }
             None => {
-                tracing::debug!("ignoring a corrupt stat cache at {}", cache.path.display());
+                tracing::warn!(
+                    "the stat cache `{}` is damaged (its checksum does not match): rebuilding it",
+                    cache.path.display()
+                );
                 cache.dirty = true;
             }
         }
@@ -170,6 +175,8 @@ impl StatCache {
             out.extend_from_slice(&stat.mode.to_le_bytes());
             out.extend_from_slice(digest);
         }
+        let checksum = Sha256::digest(&out);
+        out.extend_from_slice(&checksum);
         write_atomically(&self.path, &out)?;
         self.dirty = false;
         Ok(())
@@ -178,17 +185,23 @@ impl StatCache {
 
 /// Create `<project>/.envc/` with a `.gitignore` that keeps it out of version control.
 pub fn ensure_state_dir(dir: &Path) -> io::Result<()> {
-    if !dir.is_dir() {
-        fs::create_dir_all(dir)?;
-        fs::write(dir.join(".gitignore"), "*\n")?;
-    }
-    Ok(())
+    crate::state_dir::ensure(dir)
+}
+
+/// Write a file users share (the lock, emitted files, this cache) atomically, with the
+/// umask's mode.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    crate::state_dir::write_atomically(path, bytes, crate::state_dir::Audience::Shared)
 }
 
 type Entries = HashMap<Box<[u8]>, (Stat, [u8; 32])>;
 
 fn parse(bytes: &[u8]) -> Option<Entries> {
-    let mut r = Reader(bytes.strip_prefix(MAGIC)?);
+    let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(32)?)?;
+    if Sha256::digest(body).as_slice() != checksum {
+        return None;
+    }
+    let mut r = Reader(body.strip_prefix(MAGIC)?);
     let count = r.u64()?;
     let mut entries = HashMap::with_capacity(usize::try_from(count).ok()?.min(1 << 24));
     for _ in 0..count {
@@ -283,5 +296,28 @@ mod tests {
         fs::create_dir_all(dir.path().join(".envc")).unwrap();
         fs::write(dir.path().join(CACHE_FILE), b"envc-stat-cache 1\n\x05").unwrap();
         assert!(StatCache::load(dir.path()).is_empty());
+    }
+
+    /// Issue 15, class 8: one flipped bit in a digest was trusted and gave a wrong key.
+    #[test]
+    fn a_damaged_entry_is_detected_by_the_checksum_and_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = StatCache::load(dir.path());
+        cache.insert(Path::new("a"), stat(1000), [7; 32]);
+        cache.save(dir.path()).unwrap();
+        let path = dir.path().join(CACHE_FILE);
+        let mut bytes = fs::read(&path).unwrap();
+        let digest_at = bytes.len() - 32 - 32;
+        bytes[digest_at] ^= 1;
+        fs::write(&path, &bytes).unwrap();
+        let mut cache = StatCache::load(dir.path());
+        assert!(cache.is_empty(), "a damaged cache is not used");
+        cache.insert(Path::new("a"), stat(1000), [7; 32]);
+        cache.save(dir.path()).unwrap();
+        assert_eq!(
+            StatCache::load(dir.path()).len(),
+            1,
+            "and is rewritten whole"
+        );
     }
 }

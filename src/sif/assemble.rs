@@ -114,7 +114,7 @@ pub fn assemble<R: Read>(
     )[2]
     .offset;
     let partial = tempfile::Builder::new()
-        .prefix(".envc-sif-")
+        .prefix(&crate::leftovers::temp_prefix("sif"))
         .tempfile_in(dir)
         .map_err(write_err)?;
 

@@ -106,11 +106,14 @@ pub fn load_with(
     opts: &LoadOptions,
 ) -> Result<LoadedSpec, SpecError> {
     let config = absolute(config);
-    if !config.is_file() && !opts.overlay.contains_key(&config) {
-        return Err(SpecError::new(ErrorKind::Read {
-            path: config.clone(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-        }));
+    // The real cause for a device, FIFO, folder, loop or non-UTF-8 file, before evaluating
+    // (an editor's unsaved text has none of these).
+    if !opts.overlay.contains_key(&config) {
+        let name = config.file_name().map_or_else(
+            || config.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        super::config_file::read(&config, &name)?;
     }
     let root = config.parent().unwrap_or(Path::new("/")).to_path_buf();
     let modules = modules::collect_with(&config, &root, opts)?;

@@ -11,6 +11,7 @@ pub mod schema;
 pub mod suggest;
 
 pub use model::Spec;
+pub mod config_file;
 pub mod decode;
 pub mod error;
 pub mod json;
