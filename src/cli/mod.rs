@@ -43,6 +43,11 @@ pub struct Cli {
     /// More output on stderr (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Stop evaluating a `.nix` file with an error once it has allocated this much memory
+    /// (`2G`, `512M`) [default: 2 GiB, or half of the machine's memory if less].
+    #[arg(long, global = true, value_name = "SIZE", env = "ENVC_EVAL_MAX_MEMORY",
+          value_parser = crate::lang::budget::parse_size)]
+    pub max_memory: Option<u64>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -108,6 +113,10 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.verbose);
+    crate::lang::budget::set_process_ceiling(
+        cli.max_memory
+            .unwrap_or_else(crate::lang::budget::default_ceiling),
+    );
     // Keep each diagnostic message on one line (greppable, copyable, testable).
     let _ = miette::set_hook(Box::new(|_| {
         Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())

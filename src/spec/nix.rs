@@ -29,6 +29,7 @@ pub fn eval(path: &Path, root: &Path) -> Result<Located, SpecError> {
     let opts = EvalOptions {
         root: root.to_path_buf(),
         max_steps: None,
+        max_memory: None,
     };
     let mut value =
         lang::eval_expr(&expr, root, &opts).map_err(|e| SpecError::lang(without_entry_expr(e)))?;

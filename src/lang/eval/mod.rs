@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
+use super::budget;
 use super::error::{ErrorKind, EvalError, EvalResult, LangError};
 use super::expr::Node;
 use super::io::Io;
@@ -31,7 +32,7 @@ use super::lower::{Globals, Lowerer};
 use super::parse;
 use super::paths;
 use super::pos::{Files, Pos};
-use super::value::{Env, Slots, Thunk, Value};
+use super::value::{Env, Slots, Thunk, ThunkState, Value};
 use crate::source::SourceFile;
 
 /// Nesting depth at which evaluation stops with an error (a logical bound; the stack
@@ -114,6 +115,9 @@ impl Eval {
         if depth > MAX_DEPTH || self.stack_base.saturating_sub(stack_position()) > STACK_BUDGET {
             return Err(too_deep(pos));
         }
+        if budget::exceeded() {
+            return Err(out_of_memory(pos));
+        }
         self.depth.set(depth);
         if let Some(max) = self.max_steps {
             let steps = self.steps.get() + 1;
@@ -122,12 +126,34 @@ impl Eval {
                 self.depth.set(depth - 1);
                 return Err(EvalError::new(
                     ErrorKind::Limit,
-                    format!("evaluation took more than {max} steps"),
+                    format!("evaluation exceeded {max} steps"),
                     Some(pos),
                 ));
             }
         }
         Ok(DepthGuard(&self.depth))
+    }
+
+    /// Ask the budget for `bytes` about to be allocated at once at `pos` (a builtin
+    /// sizing its result): an error instead of an allocation past the ceiling.
+    #[inline]
+    pub fn reserve(&self, bytes: usize, pos: Pos) -> EvalResult<()> {
+        budget::reserve(bytes).map_err(|_| out_of_memory(pos))
+    }
+
+    /// [`Eval::reserve`] for `n` values of type `T` (list items, attributes).
+    #[inline]
+    pub fn reserve_items<T>(&self, n: usize, pos: Pos) -> EvalResult<()> {
+        budget::reserve_items(n, std::mem::size_of::<T>()).map_err(|_| out_of_memory(pos))
+    }
+
+    /// [`Eval::reserve`] for `n` lazy list items (a value and a thunk each).
+    #[inline]
+    pub fn reserve_lazy(&self, n: usize, pos: Pos) -> EvalResult<()> {
+        const PER_ITEM: usize = std::mem::size_of::<Value>()
+            + std::mem::size_of::<RefCell<ThunkState>>()
+            + 2 * std::mem::size_of::<usize>();
+        budget::reserve_items(n, PER_ITEM).map_err(|_| out_of_memory(pos))
     }
 
     /// Enter one function call.
@@ -304,6 +330,24 @@ impl Eval {
     }
 }
 
+/// The error of an evaluation past its memory ceiling, at the innermost expression or
+/// call being evaluated.
+#[cold]
+#[inline(never)]
+fn out_of_memory(pos: Pos) -> Box<EvalError> {
+    let ceiling = budget::ceiling().map_or_else(|| "its".to_string(), budget::human);
+    let mut e = EvalError::new(
+        ErrorKind::Limit,
+        format!("evaluation exceeded {ceiling} of memory"),
+        Some(pos),
+    );
+    e.help = Some(
+        "the expression allocates without bound here; if it really needs more, raise the ceiling with `--max-memory` or ENVC_EVAL_MAX_MEMORY"
+            .into(),
+    );
+    e
+}
+
 #[cold]
 #[inline(never)]
 fn too_deep(pos: Pos) -> Box<EvalError> {
@@ -346,25 +390,10 @@ pub fn display_name(path: &Path) -> String {
 pub fn similar_name<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let d = edit_distance(name, c);
+        let d = strsim::levenshtein(name, c);
         if d <= 2.max(name.len() / 3) && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c.to_string())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
