@@ -52,7 +52,14 @@ pub struct Lowerer<'g> {
     dir: Rc<Path>,
     globals: &'g Globals,
     scopes: Vec<Scope>,
+    /// How many `lower` calls are open: bounded by [`MAX_LOWER_DEPTH`].
+    depth: usize,
 }
+
+/// How deeply expressions may nest in the syntax tree (`1 + 1 + ... + 1` nests once per
+/// operator, which the token pass in `parse.rs` does not see): far beyond real configs,
+/// and well inside the lowering's and the evaluator's stacks.
+pub const MAX_LOWER_DEPTH: usize = 10_000;
 
 type LResult<T> = Result<T, LowerError>;
 
@@ -72,6 +79,7 @@ impl<'g> Lowerer<'g> {
             dir,
             globals,
             scopes: Vec::new(),
+            depth: 0,
         }
     }
 
@@ -104,6 +112,24 @@ impl<'g> Lowerer<'g> {
     }
 
     pub fn lower(&mut self, expr: &ast::Expr) -> LResult<Node> {
+        if self.depth >= MAX_LOWER_DEPTH {
+            let mut e = self.err(
+                self.pos_of(expr.syntax()),
+                format!("the expression is nested more than {MAX_LOWER_DEPTH} levels deep"),
+            );
+            e.help = Some(
+                "split the expression: build long chains with `builtins.foldl'` or a list instead of writing them out"
+                    .into(),
+            );
+            return Err(e);
+        }
+        self.depth += 1;
+        let node = self.lower_expr(expr);
+        self.depth -= 1;
+        node
+    }
+
+    fn lower_expr(&mut self, expr: &ast::Expr) -> LResult<Node> {
         let pos = self.pos_of(expr.syntax());
         let kind = match expr {
             ast::Expr::Paren(p) => {
