@@ -20,6 +20,23 @@ use std::cell::Cell;
 /// `--max-memory`, `ENVC_EVAL_MAX_MEMORY` or [`default_ceiling`]; 0 means unset.
 static PROCESS_CEILING: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// The step budget of evaluations that name none, set by the CLI from
+/// `--max-eval-steps` / `ENVC_EVAL_MAX_STEPS`; 0 means none.
+static PROCESS_STEPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Set the step budget of evaluations that name none (the CLI, at start).
+pub fn set_process_steps(steps: Option<u64>) {
+    PROCESS_STEPS.store(steps.unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The step budget of evaluations that name none, if the CLI set one.
+pub fn process_steps() -> Option<u64> {
+    match PROCESS_STEPS.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => None,
+        steps => Some(steps),
+    }
+}
+
 /// Set the ceiling of evaluations that name none (the CLI, at start).
 pub fn set_process_ceiling(bytes: u64) {
     PROCESS_CEILING.store(bytes, std::sync::atomic::Ordering::Relaxed);
@@ -36,14 +53,26 @@ pub fn process_ceiling() -> u64 {
 /// The ceiling when none is given: 2 GiB, or half of the machine's memory if that is less.
 pub const DEFAULT_CEILING: u64 = 2 << 30;
 
-thread_local! {
-    /// The ceiling in bytes on this thread; `usize::MAX` when nothing is accounted.
-    static LIMIT: Cell<usize> = const { Cell::new(usize::MAX) };
+/// The accounting of one thread, in one thread local so that an allocation looks it up
+/// once.
+struct State {
+    /// The ceiling in bytes; `usize::MAX` when nothing is accounted.
+    limit: Cell<usize>,
     /// Live bytes allocated on this thread since the ceiling was installed (frees of
     /// memory allocated before can make it negative).
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-    /// Set by the allocator when `LIVE` passed `LIMIT`.
-    static OVER: Cell<bool> = const { Cell::new(false) };
+    live: Cell<isize>,
+    /// Set when `live` passed `limit`.
+    over: Cell<bool>,
+}
+
+thread_local! {
+    static STATE: State = const {
+        State {
+            limit: Cell::new(usize::MAX),
+            live: Cell::new(0),
+            over: Cell::new(false),
+        }
+    };
 }
 
 /// A global allocator that accounts the current thread's allocations against its
@@ -89,26 +118,24 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Accounting<A> {
 
 #[inline]
 fn grow(bytes: usize) {
-    let _ = LIMIT.try_with(|limit| {
-        let limit = limit.get();
+    let _ = STATE.try_with(|s| {
+        let limit = s.limit.get();
         if limit == usize::MAX {
             return;
         }
-        LIVE.with(|live| {
-            let now = live.get().saturating_add(bytes as isize);
-            live.set(now);
-            if now > 0 && now as usize > limit {
-                OVER.with(|over| over.set(true));
-            }
-        });
+        let now = s.live.get().saturating_add(bytes as isize);
+        s.live.set(now);
+        if now > 0 && now as usize > limit {
+            s.over.set(true);
+        }
     });
 }
 
 #[inline]
 fn shrink(bytes: usize) {
-    let _ = LIMIT.try_with(|limit| {
-        if limit.get() != usize::MAX {
-            LIVE.with(|live| live.set(live.get().saturating_sub(bytes as isize)));
+    let _ = STATE.try_with(|s| {
+        if s.limit.get() != usize::MAX {
+            s.live.set(s.live.get().saturating_sub(bytes as isize));
         }
     });
 }
@@ -121,9 +148,12 @@ pub struct Ceiling {
 impl Ceiling {
     /// Start accounting this thread's allocations against `bytes`.
     pub fn install(bytes: u64) -> Ceiling {
-        LIMIT.with(|l| l.set(usize::try_from(bytes).unwrap_or(usize::MAX - 1)));
-        LIVE.with(|l| l.set(0));
-        OVER.with(|o| o.set(false));
+        STATE.with(|s| {
+            s.limit
+                .set(usize::try_from(bytes).unwrap_or(usize::MAX - 1));
+            s.live.set(0);
+            s.over.set(false);
+        });
         Ceiling { bytes }
     }
 
@@ -134,20 +164,22 @@ impl Ceiling {
 
 impl Drop for Ceiling {
     fn drop(&mut self) {
-        LIMIT.with(|l| l.set(usize::MAX));
-        OVER.with(|o| o.set(false));
+        STATE.with(|s| {
+            s.limit.set(usize::MAX);
+            s.over.set(false);
+        });
     }
 }
 
 /// Whether this thread's evaluation has allocated past its ceiling.
 #[inline]
 pub fn exceeded() -> bool {
-    OVER.with(Cell::get)
+    STATE.with(|s| s.over.get())
 }
 
 /// The ceiling of this thread's evaluation, if one is installed.
 pub fn ceiling() -> Option<u64> {
-    let limit = LIMIT.with(Cell::get);
+    let limit = STATE.with(|s| s.limit.get());
     (limit != usize::MAX).then_some(limit as u64)
 }
 
@@ -156,16 +188,18 @@ pub fn ceiling() -> Option<u64> {
 /// allocate, computed with saturating arithmetic so that absurd sizes are refused too.
 #[inline]
 pub fn reserve(bytes: usize) -> Result<(), Exceeded> {
-    let limit = LIMIT.with(Cell::get);
-    if limit == usize::MAX {
-        return Ok(());
-    }
-    let live = LIVE.with(Cell::get).max(0) as usize;
-    if live.saturating_add(bytes) > limit {
-        OVER.with(|o| o.set(true));
-        return Err(Exceeded);
-    }
-    Ok(())
+    STATE.with(|s| {
+        let limit = s.limit.get();
+        if limit == usize::MAX {
+            return Ok(());
+        }
+        let live = s.live.get().max(0) as usize;
+        if live.saturating_add(bytes) > limit {
+            s.over.set(true);
+            return Err(Exceeded);
+        }
+        Ok(())
+    })
 }
 
 /// `reserve` for `n` items of `per_item` bytes each.

@@ -208,7 +208,8 @@ fn evaluate(
     // Before anything of the evaluation is allocated; dropped after the last value.
     let _ceiling =
         budget::Ceiling::install(opts.max_memory.unwrap_or_else(budget::process_ceiling));
-    let eval = Eval::new(io, opts.max_steps, root.clone());
+    let steps = opts.max_steps.or_else(budget::process_steps);
+    let eval = Eval::new(io, steps, root.clone());
     let (file, dir) = match &input {
         Input::File(path) => {
             let path = absolute(path);

@@ -210,3 +210,17 @@ fn an_error_past_column_65535_is_reported() {
         );
     }
 }
+
+#[test]
+fn the_step_budget_stops_a_runaway_loop() {
+    let text = "let f = n: if n == 0 then 0 else f (n - 1); in f 100000000\n";
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "loop.nix", text);
+    let ran = envc_eval(dir.path(), "loop.nix", &["--max-eval-steps", "10000"]);
+    assert_refused(&ran, "evaluation exceeded 10000 steps", "loop.nix:1:");
+    assert!(
+        ran.stderr.contains("called from loop.nix:1:"),
+        "{}",
+        excerpt(&ran.stderr, 600)
+    );
+}
