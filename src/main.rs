@@ -7,4 +7,6 @@ fn main() -> std::process::ExitCode {
 /// The evaluator allocates many small, short-lived objects (thunks, frames); mimalloc
 /// serves them markedly faster than the system allocator.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+/// `Accounting` counts the evaluation thread's allocations against its memory ceiling.
+static GLOBAL: envc::lang::budget::Accounting<mimalloc::MiMalloc> =
+    envc::lang::budget::Accounting(mimalloc::MiMalloc);

@@ -9,7 +9,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use miette::{NamedSource, SourceSpan};
+use miette::{MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents};
 
 /// One loaded source file: where it came from and its full text.
 pub struct SourceFile {
@@ -93,5 +93,79 @@ impl fmt::Debug for Span {
 impl PartialEq for Span {
     fn eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.file, &other.file) && self.range == other.range
+    }
+}
+
+/// Lines longer than this many bytes are shown in snippets as a window around the span:
+/// miette cannot place a label past column 65535 (it panics), and such a line is
+/// unreadable in full anyway.
+pub const LONG_LINE: usize = 1000;
+
+/// How many bytes of a long line a snippet shows on each side of the span.
+const WINDOW: usize = 120;
+
+/// Read a snippet of `text` (named `name`) the way miette's `SourceCode` does, except
+/// that a span on a line longer than [`LONG_LINE`] gets only that line, cut to a window
+/// around the span (which keeps every label's column small).
+pub fn read_snippet<'a>(
+    name: &str,
+    text: &'a str,
+    span: &SourceSpan,
+    context_lines_before: usize,
+    context_lines_after: usize,
+) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+    let start = span.offset().min(text.len());
+    let end = (start + span.len()).min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    if line_end - line_start <= LONG_LINE {
+        let inner = text.read_span(span, context_lines_before, context_lines_after)?;
+        return Ok(Box::new(MietteSpanContents::new_named(
+            name.to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )));
+    }
+    let mut from = start.saturating_sub(WINDOW).max(line_start);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = end.saturating_add(WINDOW).min(line_end);
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    let line = text[..line_start].matches('\n').count();
+    let column = text[line_start..from].chars().count();
+    Ok(Box::new(MietteSpanContents::new_named(
+        name.to_string(),
+        &text.as_bytes()[from..to],
+        SourceSpan::new(from.into(), to - from),
+        line,
+        column,
+        1,
+    )))
+}
+
+/// A source file as miette reads it for snippets, through [`read_snippet`].
+#[derive(Debug, Clone)]
+pub struct Snippets(pub Arc<SourceFile>);
+
+impl SourceCode for Snippets {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        read_snippet(
+            &self.0.name,
+            &self.0.text,
+            span,
+            context_lines_before,
+            context_lines_after,
+        )
     }
 }

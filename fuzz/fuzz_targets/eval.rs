@@ -29,6 +29,8 @@ fuzz_target!(|data: &[u8]| {
     let opts = envc::lang::EvalOptions {
         root: base().clone(),
         max_steps: Some(200_000),
+        // Far below the machine: a fuzz input that allocates without bound is an error.
+        max_memory: Some(256 << 20),
     };
     let _ = envc::lang::eval_expr(text, base(), &opts);
 });

@@ -45,6 +45,16 @@ pub struct Cli {
     /// More output on stderr (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Stop evaluating a `.nix` file with an error once it has allocated this much memory
+    /// (`2G`, `512M`) [default: 2 GiB, or half of the machine's memory if less].
+    #[arg(long, global = true, value_name = "SIZE", env = "ENVC_EVAL_MAX_MEMORY",
+          value_parser = crate::lang::budget::parse_size)]
+    pub max_memory: Option<u64>,
+    /// Stop evaluating a `.nix` file with an error after this many evaluation steps
+    /// [default: no bound].
+    #[arg(long, global = true, value_name = "N", env = "ENVC_EVAL_MAX_STEPS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_eval_steps: Option<u64>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -115,6 +125,11 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.verbose);
+    crate::lang::budget::set_process_steps(cli.max_eval_steps);
+    crate::lang::budget::set_process_ceiling(
+        cli.max_memory
+            .unwrap_or_else(crate::lang::budget::default_ceiling),
+    );
     // Keep each diagnostic message on one line (greppable, copyable, testable).
     let _ = miette::set_hook(Box::new(|_| {
         Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())

@@ -4,9 +4,7 @@
 
 use std::fmt;
 
-use std::sync::Arc;
-
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
 
 use super::pos::Pos;
 use crate::source::Span;
@@ -140,7 +138,7 @@ pub struct LangErrorInner {
     /// and the import trace (`imported from a.nix:3:5`).
     pub related: Vec<LangError>,
     /// The primary span's file as miette renders it (with its name).
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<crate::source::Snippets>,
 }
 
 impl LangError {
@@ -148,7 +146,9 @@ impl LangError {
         LangError(Box::new(LangErrorInner {
             kind,
             message: message.into(),
-            source: span.as_ref().map(|s| s.file.named_source()),
+            source: span
+                .as_ref()
+                .map(|s| crate::source::Snippets(s.file.clone())),
             span,
             label: None,
             help: None,

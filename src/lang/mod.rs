@@ -10,6 +10,7 @@
 //! (Nix syntax, JSON, or [`Data`]). Evaluation runs on its own thread with a large stack
 //! and a depth bound, so deep recursion is an error and never a crash.
 
+pub mod budget;
 pub mod builtins;
 pub mod data;
 pub mod embedded;
@@ -49,6 +50,10 @@ pub struct EvalOptions {
     pub root: PathBuf,
     /// Abort with an error after this many evaluation steps (fuzzing, untrusted input).
     pub max_steps: Option<u64>,
+    /// The memory ceiling of the evaluation in bytes (see [`budget`]); `None` means the
+    /// process's ([`budget::process_ceiling`]), which the CLI sets from `--max-memory`,
+    /// `ENVC_EVAL_MAX_MEMORY` or the machine's size: the evaluator reads no environment.
+    pub max_memory: Option<u64>,
 }
 
 impl EvalOptions {
@@ -58,6 +63,7 @@ impl EvalOptions {
         EvalOptions {
             root: abs.parent().unwrap_or(Path::new("/")).to_path_buf(),
             max_steps: None,
+            max_memory: None,
         }
     }
 
@@ -66,6 +72,7 @@ impl EvalOptions {
         EvalOptions {
             root: absolute(dir),
             max_steps: None,
+            max_memory: None,
         }
     }
 }
@@ -212,7 +219,11 @@ fn evaluate(
     io: Box<dyn Io>,
 ) -> Result<Output, LangError> {
     let root = absolute(&opts.root);
-    let eval = Eval::new(io, opts.max_steps, root.clone());
+    // Before anything of the evaluation is allocated; dropped after the last value.
+    let _ceiling =
+        budget::Ceiling::install(opts.max_memory.unwrap_or_else(budget::process_ceiling));
+    let steps = opts.max_steps.or_else(budget::process_steps);
+    let eval = Eval::new(io, steps, root.clone());
     let (file, dir) = match &input {
         Input::File(path) => {
             let path = absolute(path);

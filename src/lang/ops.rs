@@ -108,7 +108,10 @@ impl Eval {
             BinOp::Add => self.add(a, b, pos),
             BinOp::Sub | BinOp::Mul | BinOp::Div => arith(op, &a, &b, pos),
             BinOp::Concat => match (a, b) {
-                (Value::List(x), Value::List(y)) => Ok(concat_lists(&x, &y)),
+                (Value::List(x), Value::List(y)) => {
+                    self.reserve_items::<(Value, Pos)>(x.items.len() + y.items.len(), pos)?;
+                    Ok(concat_lists(&x, &y))
+                }
                 (x, y) => {
                     let bad = if matches!(x, Value::List(_)) { y } else { x };
                     Err(EvalError::eval(
@@ -157,6 +160,8 @@ impl Eval {
         match &a {
             Value::String(x) => {
                 if let Value::String(y) = &b {
+                    // The string and then its shared copy.
+                    self.reserve((x.len() + y.len()).saturating_mul(2), pos)?;
                     let mut s = String::with_capacity(x.len() + y.len());
                     s.push_str(x);
                     s.push_str(y);

@@ -1,5 +1,10 @@
 //! Parsing with rnix. A file with parse errors is never lowered or evaluated: every
 //! error is reported (the first as the primary diagnostic, the rest as related ones).
+//!
+//! Before rnix sees a file, one pass over its tokens bounds how deeply it nests
+//! (brackets, parentheses, braces, interpolations, runs of `-` and `!`): rnix bounds
+//! only some of its recursion, and a 100k-deep list would otherwise be parsed, lowered
+//! and evaluated level by level before any limit is reached.
 
 use std::sync::Arc;
 
@@ -11,6 +16,7 @@ use crate::source::{SourceFile, Span};
 /// Parse `file`; `Ok` only for an error-free tree, which is what makes the AST
 /// accessors' invariants hold in `lower.rs`.
 pub fn parse(file: &Arc<SourceFile>) -> Result<rnix::ast::Root, LangError> {
+    check_nesting(file)?;
     let parse = rnix::Root::parse(&file.text);
     if parse.errors().is_empty() {
         return Ok(parse.tree());
@@ -26,6 +32,50 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<rnix::ast::Root, LangError> {
     }
     first.related = errors;
     Err(first)
+}
+
+/// How deeply a file may nest: far beyond any real config, and well inside what the
+/// parser, the lowering and the evaluator handle on their stacks.
+pub const MAX_NESTING: usize = 1000;
+
+/// Refuse a file nested more than [`MAX_NESTING`] levels deep, pointing at the opening
+/// token past the bound. Linear in the file's size; unbalanced closers are left to the
+/// parser to report.
+fn check_nesting(file: &Arc<SourceFile>) -> Result<(), LangError> {
+    use rnix::SyntaxKind::*;
+    let mut depth = 0usize;
+    let mut unary_run = 0usize;
+    let mut offset = 0usize;
+    for (kind, text) in rnix::tokenize(&file.text) {
+        let start = offset;
+        offset += text.len();
+        match kind {
+            TOKEN_L_BRACK | TOKEN_L_PAREN | TOKEN_L_BRACE | TOKEN_INTERPOL_START => depth += 1,
+            TOKEN_R_BRACK | TOKEN_R_PAREN | TOKEN_R_BRACE | TOKEN_INTERPOL_END => {
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+        match kind {
+            TOKEN_SUB | TOKEN_INVERT => unary_run += 1,
+            TOKEN_WHITESPACE | TOKEN_COMMENT => {}
+            _ => unary_run = 0,
+        }
+        if depth > MAX_NESTING || unary_run > MAX_NESTING {
+            let mut e = LangError::new(
+                ErrorKind::Parse,
+                format!("the expression is nested more than {MAX_NESTING} levels deep"),
+                Some(Span::new(file.clone(), start..offset)),
+            );
+            e.label = Some("this level is too deep".into());
+            e.help = Some(
+                "nest less deeply: build deep data with functions such as `builtins.foldl'` instead of writing it out"
+                    .into(),
+            );
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 fn describe(file: &Arc<SourceFile>, error: &ParseError) -> LangError {

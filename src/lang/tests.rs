@@ -141,6 +141,7 @@ fn the_step_limit_stops_runaway_evaluation() {
     let opts = EvalOptions {
         root: dir.clone(),
         max_steps: Some(10_000),
+        max_memory: None,
     };
     let err = eval_expr(
         "let f = n: if n == 0 then 0 else f (n - 1); in f 100000000",
@@ -149,6 +150,7 @@ fn the_step_limit_stops_runaway_evaluation() {
     )
     .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Limit);
+    assert_eq!(err.message, "evaluation exceeded 10000 steps");
 }
 
 #[test]

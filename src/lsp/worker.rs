@@ -17,6 +17,10 @@ use super::diagnostics::{self, ByFile};
 use crate::lang::io::Overlay;
 use crate::spec::{self, LoadedSpec};
 
+/// The memory ceiling of one request's evaluation: a hostile buffer gets a diagnostic,
+/// never an editor whose language server took the machine's memory.
+pub const MEMORY_BUDGET: u64 = 512 << 20;
+
 /// Evaluation steps allowed per module per request.
 pub const STEP_BUDGET: u64 = 20_000_000;
 
@@ -114,6 +118,7 @@ pub fn evaluate(job: Job) -> Outcome {
     let opts = spec::load::LoadOptions {
         overlay: job.overlay,
         max_steps: Some(STEP_BUDGET),
+        max_memory: Some(MEMORY_BUDGET),
     };
     let result = spec::load::load_with(&job.config, None, &opts).and_then(|loaded| {
         for name in loaded.spec.variants.keys() {

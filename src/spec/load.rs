@@ -92,6 +92,9 @@ pub struct LoadOptions {
     pub overlay: crate::lang::io::Overlay,
     /// Abort each module's evaluation after this many steps (hostile input must not hang).
     pub max_steps: Option<u64>,
+    /// The evaluation's memory ceiling in bytes (`None`: the process's, see
+    /// [`crate::lang::budget`]).
+    pub max_memory: Option<u64>,
 }
 
 /// Load `config`, applying `variant` if given.

@@ -32,6 +32,7 @@ pub fn eval(path: &Path, root: &Path, opts: &LoadOptions) -> Result<Located, Spe
     let eval_opts = EvalOptions {
         root: root.to_path_buf(),
         max_steps: opts.max_steps,
+        max_memory: opts.max_memory,
     };
     let result = if opts.overlay.is_empty() {
         lang::eval_expr(&expr, root, &eval_opts)

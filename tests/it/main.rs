@@ -11,6 +11,7 @@ mod engine;
 mod flake;
 mod fuzz;
 mod init;
+mod lang_budget;
 mod lang_cases;
 mod lang_differential;
 mod lang_hermetic;

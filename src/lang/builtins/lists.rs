@@ -68,6 +68,7 @@ pub fn elem(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
 pub fn map(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
     let f = Rc::new((e.arg_function(&args[0], "map", pos)?, pos));
     let l = e.arg_list(&args[1], "map", pos)?;
+    e.reserve_lazy(l.items.len(), pos)?;
     let items = l
         .items
         .iter()
@@ -129,18 +130,25 @@ pub fn concat_lists(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
     for x in &l.items {
         lists.push(e.arg_list(x, "concatLists", pos)?);
     }
-    Ok(concat_all(&lists))
+    concat_all(e, &lists, pos)
 }
 
 /// Concatenate lists; a single non-empty list is returned as is (as Nix does).
-fn concat_all(lists: &[Rc<List>]) -> Value {
+fn concat_all(e: &Eval, lists: &[Rc<List>], pos: Pos) -> EvalResult<Value> {
     let non_empty: Vec<&Rc<List>> = lists.iter().filter(|l| !l.items.is_empty()).collect();
     if non_empty.len() == 1 {
-        return Value::List(non_empty[0].clone());
+        return Ok(Value::List(non_empty[0].clone()));
     }
-    let total = non_empty.iter().map(|l| l.items.len()).sum();
-    let mut items = Vec::with_capacity(total);
+    let total = non_empty
+        .iter()
+        .fold(0usize, |n, l| n.saturating_add(l.items.len()));
     let keep_pos = non_empty.iter().all(|l| l.pos.is_some());
+    if keep_pos {
+        e.reserve_items::<(Value, Pos)>(total, pos)?;
+    } else {
+        e.reserve_items::<Value>(total, pos)?;
+    }
+    let mut items = Vec::with_capacity(total);
     let mut positions = Vec::with_capacity(if keep_pos { total } else { 0 });
     for l in non_empty {
         items.extend_from_slice(&l.items);
@@ -148,10 +156,10 @@ fn concat_all(lists: &[Rc<List>]) -> Value {
             positions.extend_from_slice(p);
         }
     }
-    Value::List(Rc::new(List {
+    Ok(Value::List(Rc::new(List {
         items,
         pos: keep_pos.then_some(positions),
-    }))
+    })))
 }
 
 pub fn concat_map(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
@@ -162,7 +170,7 @@ pub fn concat_map(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
         let r = e.call(f.clone(), x.clone(), pos)?;
         lists.push(e.arg_list(&r, "concatMap", pos)?);
     }
-    Ok(concat_all(&lists))
+    concat_all(e, &lists, pos)
 }
 
 pub fn foldl(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
@@ -188,6 +196,7 @@ pub fn gen_list(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> {
             pos,
         ));
     }
+    e.reserve_lazy(usize::try_from(n).unwrap_or(usize::MAX), pos)?;
     let items = (0..n).map(|i| Thunk::apply(&f, Value::Int(i))).collect();
     Ok(list(items))
 }

@@ -53,6 +53,12 @@ pub fn concat_strings_sep(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Valu
             out.push_str(&sep);
         }
         let x = e.force(x)?;
+        if let Value::String(s) = &x
+            && out.len() + s.len() > out.capacity()
+        {
+            // Growing doubles the buffer: ask for that before it happens.
+            e.reserve((out.len() + s.len()).saturating_mul(2), pos)?;
+        }
         e.check_copyable(&x, pos)?;
         e.coerce_into(&mut out, &x, pos, false)?;
     }
@@ -87,7 +93,11 @@ pub fn replace_strings(e: &Eval, args: &[Value], pos: Pos) -> EvalResult<Value> 
                 if to[k].is_none() {
                     to[k] = Some(e.coerce_to_string(&to_l.items[k], pos, false)?);
                 }
-                out.push_str(to[k].as_deref().unwrap_or_default());
+                let replacement = to[k].as_deref().unwrap_or_default();
+                if out.len() + replacement.len() > out.capacity() {
+                    e.reserve((out.len() + replacement.len()).saturating_mul(2), pos)?;
+                }
+                out.push_str(replacement);
                 if pat.is_empty() {
                     // An empty pattern matches between characters: copy one and go on.
                     if i < bytes.len() {
