@@ -25,4 +25,5 @@ pub mod run;
 pub mod sif;
 pub mod source;
 pub mod spec;
+pub mod supply;
 pub mod verify;

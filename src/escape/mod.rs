@@ -10,7 +10,8 @@
 //! - [`dockerfile`]: Dockerfile words, flag values, exec-form arrays, comments and
 //!   `.dockerignore` patterns;
 //! - [`deffile`]: Apptainer definition-file header values, section lines and shell words;
-//! - [`csv`]: the comma-separated fields of the docker CLI's `--mount` and `--gpus` flags.
+//! - [`csv`]: the comma-separated fields of the docker CLI's `--mount` and `--gpus` flags;
+//! - [`purl`]: package URLs and SPDX element IDs in SBOMs.
 //!
 //! JSON (manifest, devcontainer.json, exec-form arrays) is written by `serde_json`, which
 //! escapes every string. A string a format cannot carry exactly is refused with
@@ -19,6 +20,7 @@
 pub mod csv;
 pub mod deffile;
 pub mod dockerfile;
+pub mod purl;
 pub mod shell;
 
 /// A string that a format cannot hold without changing its meaning or the file's structure.
