@@ -47,9 +47,9 @@ pub enum SupplyError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Engine(#[from] EngineError),
+    /// Boxed: a resolver's error is large and rare.
     #[error(transparent)]
-    #[diagnostic(transparent)]
-    Resolve(#[from] ResolveError),
+    Resolve(Box<ResolveError>),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Plan(#[from] ProjectPlanError),
@@ -83,6 +83,12 @@ fn variant_note(variant: &Option<String>) -> String {
         .as_ref()
         .map(|v| format!(" for variant `{v}`"))
         .unwrap_or_default()
+}
+
+impl From<ResolveError> for SupplyError {
+    fn from(error: ResolveError) -> Self {
+        SupplyError::Resolve(Box::new(error))
+    }
 }
 
 impl From<SupplyError> for Report {

@@ -22,6 +22,7 @@ mod run;
 mod security;
 mod sif;
 mod spec;
+mod supply;
 mod support;
 mod verify;
 mod verify_cross;
