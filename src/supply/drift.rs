@@ -44,8 +44,8 @@ pub async fn check(
         licenses: false,
     };
     let found = installed::read(engine, &image.id, reading).await?;
-    let base = match plan.steps.first() {
-        Some(step) => read_step(engine, &step_tag(&step.key), python).await?,
+    let base = match super::gather::base_image(engine, plan, entry).await? {
+        Some(id) => read_step(engine, &id, python).await?,
         None => None,
     }
     .unwrap_or_default();

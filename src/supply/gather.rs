@@ -161,14 +161,12 @@ pub async fn gather(
         licenses,
     };
     gathered.observed.image = installed::read(engine, &image.id, reading).await?;
-    if let Some(base) = plan.steps.first()
-        && let Some(base_image) = engine.find_image(&step_tag(&base.key)).await?
-    {
+    if let Some(base_image) = base_image(engine, plan, &gathered.entry).await? {
         let reading = Reading {
             python: None,
             licenses: false,
         };
-        gathered.observed.base = installed::read(engine, &base_image.id, reading).await?;
+        gathered.observed.base = installed::read(engine, &base_image, reading).await?;
     }
     gathered.built = Some(BuiltImage {
         reference,
@@ -177,6 +175,24 @@ pub async fn gather(
         sif_sha256,
     });
     Ok(gathered)
+}
+
+/// The image ID of the plan's base: its step image when the build made one (an imported
+/// base), else the pinned image itself (a registry or local image is used as it is).
+pub async fn base_image(
+    engine: &Engine,
+    plan: &Plan,
+    entry: &LockEntry,
+) -> Result<Option<String>, SupplyError> {
+    if let Some(base) = plan.steps.first()
+        && let Some(image) = engine.find_image(&step_tag(&base.key)).await?
+    {
+        return Ok(Some(image.id));
+    }
+    let Some(pinned) = entry.image.base.as_ref().and_then(|b| b.image_by_digest()) else {
+        return Ok(None);
+    };
+    Ok(engine.find_image(&pinned).await?.map(|image| image.id))
 }
 
 fn project_file(root: &Path, path: &Path) -> Result<ProjectFile, SupplyError> {
