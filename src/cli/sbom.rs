@@ -77,3 +77,41 @@ pub(crate) fn emit(bytes: &[u8], output: Option<&std::path::Path>) -> Result<Out
         }
     }
 }
+
+/// `envc build --sbom --provenance`: write the documents of the just-built image into
+/// `.envc/out/` (`sbom.spdx.json` and `sbom.cdx.json`, `provenance.json`), atomically.
+pub(crate) fn write_build_documents(
+    loaded: &crate::spec::LoadedSpec,
+    sbom: bool,
+    provenance: bool,
+) -> Result<Vec<std::path::PathBuf>, Report> {
+    let gathered = gather(loaded)?;
+    let out = loaded.project_root.join(".envc/out");
+    std::fs::create_dir_all(&out).map_err(|e| {
+        Report::environment(miette::miette!("cannot create `{}`: {e}", out.display()))
+    })?;
+    let mut written = Vec::new();
+    let mut write = |name: &str, bytes: Vec<u8>| -> Result<(), Report> {
+        let path = out.join(name);
+        supply::output::write_document(&path, &bytes).map_err(Report::from)?;
+        written.push(path);
+        Ok(())
+    };
+    if sbom {
+        write(
+            "sbom.spdx.json",
+            supply::documents::sbom(&gathered, SbomFormat::Spdx, None),
+        )?;
+        write(
+            "sbom.cdx.json",
+            supply::documents::sbom(&gathered, SbomFormat::CycloneDx, None),
+        )?;
+    }
+    if provenance {
+        write(
+            "provenance.json",
+            supply::documents::provenance(&gathered).map_err(Report::from)?,
+        )?;
+    }
+    Ok(written)
+}

@@ -232,9 +232,17 @@ pub fn last_run(state: &Path, key: &str) -> Option<BuildRun> {
             );
         }
     }
-    let done = lines.iter().rev().find(|e| {
+    // The build that made the image (the last one that ran a step): a later build that
+    // found everything cached does not change the documents' dates.
+    let done_for_key = |e: &&Value| {
         e["event"] == "done" && e["key"].as_str() == Some(key) && e["build"].is_string()
-    })?;
+    };
+    let done = lines
+        .iter()
+        .rev()
+        .filter(done_for_key)
+        .find(|e| e["executed"].as_u64().is_some_and(|n| n > 0))
+        .or_else(|| lines.iter().find(done_for_key))?;
     let id = done["build"].as_str()?.to_owned();
     let finished_ms = done["time_ms"].as_u64()?;
     let started_ms = lines
@@ -255,7 +263,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_last_matching_build_gives_start_and_finish() {
+    fn the_last_build_that_made_the_image_gives_start_and_finish() {
         let dir = tempfile::tempdir().unwrap();
         let lines = [
             r#"{"event":"plan","build":"1-1","time_ms":1000}"#,
@@ -263,8 +271,9 @@ mod tests {
             "not json",
             r#"{"event":"plan","build":"2-2","time_ms":5000}"#,
             r#"{"event":"step_start","build":"2-2","time_ms":5100}"#,
-            r#"{"event":"done","build":"2-2","key":"aa","time_ms":7000}"#,
+            r#"{"event":"done","build":"2-2","key":"aa","executed":1,"time_ms":7000}"#,
             r#"{"event":"done","build":"3-3","key":"bb","time_ms":9000}"#,
+            r#"{"event":"done","build":"4-4","key":"aa","executed":0,"time_ms":9500}"#,
         ];
         std::fs::write(dir.path().join("events.jsonl"), lines.join("\n")).unwrap();
         let run = last_run(dir.path(), "aa").unwrap();

@@ -35,6 +35,14 @@ const NAMES: &[(&str, &str)] = &[
     ("gpl-2+", "GPL-2.0-or-later"),
     ("gpl-3", "GPL-3.0-only"),
     ("gpl-3+", "GPL-3.0-or-later"),
+    ("gpl-2.0", "GPL-2.0-only"),
+    ("gpl-2.0+", "GPL-2.0-or-later"),
+    ("gpl-3.0", "GPL-3.0-only"),
+    ("gpl-3.0+", "GPL-3.0-or-later"),
+    ("lgpl-2.0", "LGPL-2.0-only"),
+    ("lgpl-2.0+", "LGPL-2.0-or-later"),
+    ("lgpl-3.0", "LGPL-3.0-only"),
+    ("lgpl-3.0+", "LGPL-3.0-or-later"),
     ("lgpl-2", "LGPL-2.0-only"),
     ("lgpl-2+", "LGPL-2.0-or-later"),
     ("lgpl-2.1", "LGPL-2.1-only"),
@@ -174,7 +182,7 @@ pub fn from_dep5(copyright: &str) -> Option<License> {
         .lines()
         .any(|l| l.starts_with("Format:") && l.contains("copyright-format"))
     {
-        return None;
+        return from_common_licenses(copyright);
     }
     let mut builder = Builder::default();
     for paragraph in copyright.split("\n\n") {
@@ -184,6 +192,25 @@ pub fn from_dep5(copyright: &str) -> Option<License> {
         }
         if let Some(value) = paragraph.lines().find_map(|l| l.strip_prefix("License:")) {
             builder.add(value);
+        }
+    }
+    builder.finish()
+}
+
+/// The license of a free-form copyright file: the texts it points to in
+/// `/usr/share/common-licenses/` (`GPL-2`, `Apache-2.0`), as Syft reads them; none when it
+/// points to none.
+fn from_common_licenses(copyright: &str) -> Option<License> {
+    const PREFIX: &str = "/usr/share/common-licenses/";
+    let mut builder = Builder::default();
+    for (at, _) in copyright.match_indices(PREFIX) {
+        let name: String = copyright[at + PREFIX.len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+            .collect();
+        let name = name.trim_end_matches('.');
+        if !name.is_empty() {
+            builder.add(name);
         }
     }
     builder.finish()
@@ -251,10 +278,15 @@ mod tests {
     }
 
     #[test]
-    fn a_copyright_file_that_is_not_dep5_gives_no_license() {
+    fn a_free_form_copyright_file_gives_the_common_licenses_it_names() {
         assert_eq!(
             from_dep5("This package was debianized by ...\n\nGPL\n"),
             None
+        );
+        let text = "hello\n\nsee `/usr/share/common-licenses/GPL-3'.\nand /usr/share/common-licenses/GFDL.\n";
+        assert_eq!(
+            from_dep5(text).unwrap().expression,
+            "GPL-3.0-only AND LicenseRef-GFDL"
         );
     }
 

@@ -10,6 +10,7 @@
 //!   Python metadata), for licenses and for [`drift`], `envc verify`'s "installed = locked";
 //! - [`documents`]: `envc verify --sbom/--provenance`, which regenerates a document and
 //!   reports every byte that differs from the file;
+//! - [`summary`]: licenses and pins in a few lines (`envc audit --sbom`);
 //! - [`gather`]: reading the lock, the image and the build events once for all of them.
 
 pub mod cyclonedx;
@@ -22,6 +23,7 @@ pub mod license;
 pub mod output;
 pub mod provenance;
 pub mod spdx;
+pub mod summary;
 pub mod time;
 
 pub use gather::{Gathered, gather};

@@ -99,8 +99,19 @@ fn sbom_and_provenance_of_a_real_build_pass_the_official_checkers_and_tampering_
         hello_purl.starts_with("pkg:deb/debian/hello@") && hello_purl.ends_with("?arch=amd64"),
         "{hello_purl}"
     );
-    // hello's copyright file is DEP-5: GPL-3+.
-    assert_eq!(hello["licenseDeclared"], "GPL-3.0-or-later");
+    // grep's copyright file is DEP-5 (`License: GPL-3+`); hello's is free-form and points to
+    // `/usr/share/common-licenses/GPL` (unversioned: declared as a `LicenseRef-`).
+    assert_eq!(find("grep")["licenseDeclared"], "GPL-3.0-or-later");
+    let hello_license = hello["licenseDeclared"].as_str().unwrap();
+    assert!(hello_license.contains("LicenseRef-GPL"), "{hello_license}");
+    assert!(
+        doc["hasExtractedLicensingInfos"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["licenseId"] == "LicenseRef-GPL"),
+        "{doc:#}"
+    );
     let six = find("six");
     assert_eq!(
         six["externalRefs"][0]["referenceLocator"],
@@ -167,6 +178,30 @@ fn sbom_and_provenance_of_a_real_build_pass_the_official_checkers_and_tampering_
     );
     let metadata = &statement["predicate"]["runDetails"]["metadata"];
     assert!(metadata["startedOn"].as_str().unwrap() <= metadata["finishedOn"].as_str().unwrap());
+
+    // `envc build --sbom --provenance` (all cached) writes the same bytes into .envc/out/.
+    project.build(&["-q", "--sbom", "--provenance"]).ok();
+    let out = project.path().join(".envc/out");
+    for (written, ours) in [
+        ("sbom.spdx.json", &spdx),
+        ("sbom.cdx.json", &cdx),
+        ("provenance.json", &prov),
+    ] {
+        assert_eq!(
+            std::fs::read(out.join(written)).unwrap(),
+            std::fs::read(ours).unwrap(),
+            "{written}"
+        );
+    }
+
+    // `envc audit --sbom` summarises licenses and pins.
+    let audit = run_in(&project, &["audit", "--sbom"]).ok();
+    assert!(audit.contains("SBOM LICENSES"), "{audit}");
+    assert!(audit.contains("GPL-3.0-or-later"), "{audit}");
+    assert!(
+        audit.contains("pypi      1 by hash, 0 by version only"),
+        "{audit}"
+    );
 
     // Untouched, all three verify (and the image holds what the lock pins).
     let verify = |extra: &[&str]| {
