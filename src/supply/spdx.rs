@@ -298,3 +298,70 @@ pub fn document(inventory: &Inventory, created: &str) -> Document {
         has_extracted_licensing_infos,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Key;
+    use crate::supply::inventory::Subject;
+    use crate::supply::license::License;
+
+    /// A package a `run` step installed with a hostile name and maintainer cannot break the
+    /// document's grammar: IDs, supplier and purl stay well-formed.
+    #[test]
+    fn hostile_names_stay_data() {
+        let hostile = "x (y)\n#?@/\u{1b}[0m";
+        let inventory = Inventory {
+            subject: Subject {
+                name: "envc/t".into(),
+                variant: None,
+                key: Key([7; 32]),
+                platform: "linux/amd64".into(),
+                image_id: Some(format!("sha256:{}", "a".repeat(64))),
+                rootfs: None,
+                sif_sha256: None,
+            },
+            components: vec![Component {
+                id: format!("deb:{hostile}"),
+                ecosystem: Ecosystem::Deb,
+                name: hostile.into(),
+                version: hostile.into(),
+                purl: crate::escape::purl::purl(
+                    "deb",
+                    Some("debian"),
+                    hostile,
+                    Some(hostile),
+                    &[("arch", "amd64")],
+                ),
+                sha256: Vec::new(),
+                supplier: Supplier::Person {
+                    name: hostile.into(),
+                    email: Some("a)b(c".into()),
+                },
+                download: None,
+                license: Some(License {
+                    expression: crate::escape::purl::license_ref(hostile),
+                    refs: vec![(crate::escape::purl::license_ref(hostile), hostile.into())],
+                }),
+                step: Some(format!("3 run {hostile}")),
+                in_base: false,
+            }],
+        };
+        let doc = document(&inventory, "2026-12-07T00:00:00Z");
+        let id = regex::Regex::new(r"^SPDXRef-[A-Za-z0-9.\-]+$").unwrap();
+        for p in &doc.packages {
+            assert!(id.is_match(&p.spdx_id), "{}", p.spdx_id);
+            assert!(!p.supplier[p.supplier.find(':').unwrap()..].contains(['\n', '\u{1b}']));
+            assert_eq!(
+                p.supplier.matches('(').count(),
+                p.supplier.matches(')').count()
+            );
+            let purl = &p.external_refs[0].reference_locator;
+            assert_eq!(purl.matches('?').count(), 1, "{purl}");
+            assert!(!purl.contains(['#', '\n', ' ']), "{purl}");
+        }
+        assert_eq!(doc.packages[1].supplier, "Person: x y #?@/ [0m (a b c)");
+        let text = serde_json::to_string(&doc).unwrap();
+        assert!(!text.contains('\u{1b}'));
+    }
+}
