@@ -35,4 +35,5 @@ pub mod slurm;
 pub mod source;
 pub mod spec;
 pub mod state_dir;
+pub mod supply;
 pub mod verify;

@@ -61,6 +61,12 @@ pub struct BuildArgs {
     pub push: bool,
     #[command(flatten)]
     pub registry: RegistryArgs,
+    /// Also write the SBOM (`sbom.spdx.json`, `sbom.cdx.json`) into `.envc/out/`.
+    #[arg(long)]
+    pub sbom: bool,
+    /// Also write the provenance statement (`provenance.json`) into `.envc/out/`.
+    #[arg(long)]
+    pub provenance: bool,
 }
 
 /// `--progress` values.
@@ -128,6 +134,12 @@ pub fn run(args: BuildArgs) -> Result<Outcome, Report> {
         let outcome = super::build_sif::run(&args, &loaded)?;
         if !matches!(outcome, Outcome::Success) {
             return Ok(outcome);
+        }
+    }
+    // After both targets, so that the provenance names the SIF too.
+    if args.sbom || args.provenance {
+        for path in super::sbom::write_build_documents(&loaded, args.sbom, args.provenance)? {
+            eprintln!("wrote `{}`", path.display());
         }
     }
     let Some(registry) = push_to else {

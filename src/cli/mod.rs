@@ -24,11 +24,13 @@ pub mod inspect;
 pub mod lock;
 pub mod lsp;
 pub mod plan;
+pub mod provenance;
 pub mod pull;
 pub mod push;
 pub mod registry_args;
 pub mod run;
 pub mod run_apptainer;
+pub mod sbom;
 pub mod schema;
 pub mod shell;
 pub mod show;
@@ -87,6 +89,10 @@ pub enum Command {
     Emit(emit::EmitArgs),
     /// List every input with its pin and every risky setting.
     Audit(audit::AuditArgs),
+    /// Write the SBOM (SPDX or CycloneDX) of the locked environment and its image.
+    Sbom(sbom::SbomArgs),
+    /// Write the SLSA provenance (an in-toto statement) of the built image.
+    Provenance(provenance::ProvenanceArgs),
     /// Evaluate a file or expression strictly and print the result (JSON or Nix syntax).
     Eval(eval::EvalArgs),
     /// Print the rootfs digest of a filesystem tar or a SIF, and what it left out.
@@ -150,6 +156,8 @@ fn dispatch(command: Command) -> Result<Outcome, Report> {
         Command::Lock(args) => lock::run(args),
         Command::Emit(args) => emit::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Sbom(args) => sbom::run(args),
+        Command::Provenance(args) => provenance::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Digest(args) => digest::run(args),
         Command::Inspect(args) => inspect::run(args),

@@ -1,6 +1,9 @@
-//! `envc verify [--variant V] [--rebuild] [--cross] [--registry] [--json]`: check that the cached artifacts of the
-//! current config are what their inputs say (see [`crate::verify`]); exit 0 only when every
-//! check passes, 1 when one fails.
+//! `envc verify [--variant V] [--rebuild] [--cross] [--registry] [--sbom FILE]
+//! [--provenance FILE] [--json]`: check that the cached artifacts of the current config are
+//! what their inputs say (see [`crate::verify`]), that the image holds what the lock pins
+//! ([`crate::supply::drift`]), and that SBOM and provenance files are what envc makes of
+//! them ([`crate::supply::documents`]); exit 0 only when every check passes, 1 when one
+//! fails.
 
 use clap::Args;
 use serde_json::json;
@@ -28,6 +31,14 @@ pub struct VerifyArgs {
     pub registry: bool,
     #[command(flatten)]
     pub registry_args: super::registry_args::RegistryArgs,
+    /// Also check that FILE (an SBOM envc wrote) is byte for byte what the lock and the
+    /// image give (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Vec<std::path::PathBuf>,
+    /// Also check that FILE (a provenance statement envc wrote) is byte for byte what the
+    /// lock, the image and the build give (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub provenance: Vec<std::path::PathBuf>,
     /// Print the checks as JSON.
     #[arg(long)]
     pub json: bool,
@@ -43,6 +54,15 @@ pub fn run(args: VerifyArgs) -> Result<Outcome, Report> {
     )
     .map_err(Report::input)?;
     let plan = planned.plan;
+    let entry = match planned.lock {
+        crate::lock::file::Freshness::Fresh => crate::lock::file::LockFile::read(
+            &loaded.project_root.join(crate::lock::file::LOCK_FILE),
+        )
+        .ok()
+        .flatten()
+        .and_then(|lock| lock.entry(loaded.variant.as_deref()).cloned()),
+        _ => None,
+    };
     let registry = match args.registry {
         true => Some(args.registry_args.require(&loaded.spec)?),
         false => None,
@@ -61,6 +81,26 @@ pub fn run(args: VerifyArgs) -> Result<Outcome, Report> {
             .map_err(|e| found(&e))?;
         checks.push(content);
         checks.extend(verify::sif::checks(&plan, listing.as_ref()));
+        checks.extend(
+            crate::supply::drift::check(&engine, &plan, entry.as_ref())
+                .await
+                .map_err(Report::from)?,
+        );
+        if !args.sbom.is_empty() || !args.provenance.is_empty() {
+            let gathered = crate::supply::gather(Some(&engine), &loaded, true)
+                .await
+                .map_err(Report::from)?;
+            for path in &args.sbom {
+                checks.push(crate::supply::documents::check(&gathered, path, "sbom"));
+            }
+            for path in &args.provenance {
+                checks.push(crate::supply::documents::check(
+                    &gathered,
+                    path,
+                    "provenance",
+                ));
+            }
+        }
         if args.cross {
             checks.push(
                 verify::buildkit::check(

@@ -1,7 +1,8 @@
 //! Reading a file out of a container (the way `docker cp` does, as a tar).
 //!
 //! The build executor reads `/etc/passwd` and `/etc/group` out of a file step's parent image
-//! to turn the step's `user:group` names into the numeric ids its tar carries.
+//! to turn the step's `user:group` names into the numeric ids its tar carries; the SBOM
+//! reads the packages' copyright files out of a built image.
 
 use std::io::Read;
 
@@ -45,5 +46,35 @@ impl Engine {
             }
         }
         Ok(None)
+    }
+
+    /// The tar (as `docker cp` gives it) of `path` in container `id`, at most `limit` bytes;
+    /// `None` when the container has no such path.
+    pub async fn read_container_tree(
+        &self,
+        id: &str,
+        path: &str,
+        limit: usize,
+    ) -> Result<Option<Vec<u8>>, EngineError> {
+        let options = DownloadFromContainerOptions {
+            path: path.to_string(),
+        };
+        let action = format!("read `{path}` from container `{id}`");
+        let mut stream = self.docker.download_from_container(id, Some(options));
+        let mut tar = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            match chunk {
+                Ok(bytes) => tar.extend_from_slice(&bytes),
+                Err(e) if super::error::is_not_found(&e) => return Ok(None),
+                Err(e) => return Err(self.fail(action, e)),
+            }
+            if tar.len() > limit {
+                return Err(EngineError::Stream {
+                    action,
+                    message: format!("more than {limit} bytes"),
+                });
+            }
+        }
+        Ok(Some(tar))
     }
 }

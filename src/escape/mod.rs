@@ -13,6 +13,7 @@
 //! - [`csv`]: the comma-separated fields of the docker CLI's `--mount` and `--gpus` flags;
 //! - [`sbatch`]: the words of `#SBATCH` directive lines in a Slurm job script;
 //! - [`apptainer_env`]: the values of Apptainer's `--env` (which it expands in the container).
+//! - [`purl`]: package URLs and SPDX element IDs in SBOMs.
 //!
 //! JSON (manifest, devcontainer.json, exec-form arrays) is written by `serde_json`, which
 //! escapes every string. A string a format cannot carry exactly is refused with
@@ -22,6 +23,7 @@ pub mod apptainer_env;
 pub mod csv;
 pub mod deffile;
 pub mod dockerfile;
+pub mod purl;
 pub mod sbatch;
 pub mod shell;
 

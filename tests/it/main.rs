@@ -26,6 +26,7 @@ mod sif;
 mod slurm;
 mod spec;
 mod stress;
+mod supply;
 mod support;
 mod verify;
 mod verify_cross;

@@ -6,7 +6,7 @@
 //! container of the pinned base, which is removed afterwards.
 
 mod apt;
-mod container;
+pub(crate) mod container;
 mod download;
 mod error;
 mod image;
