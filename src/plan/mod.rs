@@ -12,6 +12,7 @@ pub mod canonical;
 pub mod contract;
 pub mod devcontainer_metadata;
 pub mod digest;
+pub mod file_step;
 pub mod key;
 pub mod manifest;
 pub mod project;
