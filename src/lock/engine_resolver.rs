@@ -5,15 +5,21 @@
 //! base (`envc/base:<hex>`, see `BaseStep::import_tag`), which `envc build` creates. The
 //! host CA bundle is lent to pip's resolving container when the config asks for it
 //! (`build_host.ca_certificates`), as it is to build steps.
+//!
+//! pip is resolved in the image its step runs on: when apt installs packages first (python3
+//! and pip themselves, often), that parent is built here by envc's executor from the plan
+//! with the apt pins just resolved, so that its key and cached image are the ones the
+//! build reuses.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::file::PipPin;
-use super::locking::{LockingError, Resolve, ResolvedImage};
+use super::file::{ImagePins, LockEntry, PipPin, lock_inputs};
+use super::locking::{LockingError, PipParent, Resolve, ResolvedImage};
 use super::resolve::{self, AptOptions, DigestKind, PipIndex, PipOptions};
 use crate::engine::Engine;
-use crate::plan::Digest;
+use crate::plan::{Digest, Plan, ProjectFiles, ServiceImage, StepKind};
+use crate::spec::Spec;
 use crate::spec::model::{DebootstrapBase, PipSpec};
 
 /// The host's CA bundle, lent to resolving containers when the config asks for it.
@@ -30,6 +36,16 @@ pub struct EngineResolver {
     pub env: Vec<String>,
     /// The platform of the plan, for the import tag of debootstrap bases.
     pub platform: String,
+    /// The environment being locked, to build a pip step's parent (`None`: pip is
+    /// resolved on the base itself).
+    pub environment: Option<Environment>,
+}
+
+/// The environment a lock entry is made for.
+pub struct Environment {
+    pub spec: Spec,
+    pub project_root: PathBuf,
+    pub variant: Option<String>,
 }
 
 impl EngineResolver {
@@ -47,6 +63,7 @@ impl EngineResolver {
             ca_bundle: None,
             env: Vec::new(),
             platform: platform.to_owned(),
+            environment: None,
         })
     }
 
@@ -135,7 +152,7 @@ impl Resolve for EngineResolver {
 
     fn pip_pins(
         &mut self,
-        base_image: &str,
+        parent: &PipParent<'_>,
         pip: &PipSpec,
     ) -> Result<BTreeMap<String, PipPin>, LockingError> {
         let options = PipOptions {
@@ -157,12 +174,27 @@ impl Resolve for EngineResolver {
             pip.packages.iter().map(|p| p.as_str().to_owned()).collect();
         self.connect()?;
         let engine = self.engine.as_ref().expect("connected above");
-        let packages = self.runtime.block_on(resolve::pip_lock(
-            engine,
-            base_image,
-            &requirements,
-            &options,
-        ))?;
+        let built_parent = match &self.environment {
+            Some(environment) if !parent.pins.apt.is_empty() => Some(
+                self.runtime
+                    .block_on(build_parent(engine, environment, parent))?,
+            ),
+            _ => None,
+        };
+        let image = built_parent
+            .as_ref()
+            .map_or(parent.base_image, |p| p.id.as_str());
+        let packages =
+            self.runtime
+                .block_on(resolve::pip_lock(engine, image, &requirements, &options));
+        if let Some(built) = &built_parent {
+            // The step images stay (the build reuses them); only the finished-image tag
+            // of this partial plan goes.
+            let _ = self
+                .runtime
+                .block_on(engine.remove_image(&built.reference, false));
+        }
+        let packages = packages?;
         let mut out = BTreeMap::new();
         for p in packages {
             let mut hashes = Vec::new();
@@ -201,4 +233,67 @@ impl Resolve for EngineResolver {
                 },
             )
     }
+}
+
+/// Build the steps before `parent`'s pip step (base and apt, with the apt pins just
+/// resolved) with envc's executor, as `envc build` will, and return the image.
+async fn build_parent(
+    engine: &Engine,
+    environment: &Environment,
+    parent: &PipParent<'_>,
+) -> Result<crate::build::BuiltImage, LockingError> {
+    let what = match parent.service {
+        None => "the pip step's parent image (base and apt packages)".to_owned(),
+        Some(name) => format!("the pip step's parent image of service `{name}`"),
+    };
+    let other = |message: String| LockingError::Other {
+        what: what.clone(),
+        message,
+    };
+    let spec = &environment.spec;
+    let (image, services) = match parent.service {
+        None => (parent.pins.clone(), BTreeMap::new()),
+        Some(name) => (
+            ImagePins::default(),
+            BTreeMap::from([(name.to_owned(), parent.pins.clone())]),
+        ),
+    };
+    let entry = LockEntry::new(lock_inputs(spec), image, services);
+    let mut files =
+        ProjectFiles::open(&environment.project_root).map_err(|e| other(e.to_string()))?;
+    let plan = crate::plan::plan(
+        spec,
+        Some(&entry),
+        &mut files,
+        environment.variant.as_deref(),
+    )
+    .map_err(|e| other(e.to_string()))?;
+    let steps = match parent.service {
+        None => plan.steps.clone(),
+        Some(name) => match plan.services.get(name) {
+            Some(ServiceImage::Build { steps }) => steps.clone(),
+            _ => return Err(other(format!("service `{name}` builds no image"))),
+        },
+    };
+    let pip_at = steps
+        .iter()
+        .position(|s| matches!(s.kind, StepKind::Pip(_)))
+        .unwrap_or(steps.len());
+    let parent_plan = Plan {
+        steps: steps[..pip_at].to_vec(),
+        services: BTreeMap::new(),
+        ..plan
+    };
+    eprintln!("building {what} to resolve pip requirements in it");
+    let options = crate::build::BuildOptions::default();
+    let built = crate::build::build(
+        engine,
+        spec,
+        &parent_plan,
+        &environment.project_root,
+        &options,
+    )
+    .await
+    .map_err(|e| other(e.to_string()))?;
+    Ok(built.image)
 }
