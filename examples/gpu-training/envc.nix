@@ -21,6 +21,12 @@
     "numpy==1.26.4"
   ];
 
+  # The training code changes every day; the pip packages and the source build do not. It
+  # is placed after them, so that a code edit re-runs no expensive step.
+  build.files."/opt/train" = {
+    source = "train";
+  };
+
   run = {
     volumes = [
       {
@@ -97,5 +103,7 @@
         ];
       }
     ];
+    # Files come before the steps unless placed after one: the code goes after the build.
+    build.files."/opt/train".after = "build pytorch for sm_35";
   };
 }

@@ -280,6 +280,14 @@ fn image_inputs(
                     }
                 }
             },
+            StepKind::Run(run) if !run.reproducible => risks.push(Risk {
+                setting: format!("{at}build.steps"),
+                reason: format!(
+                    "step `{}` is marked `reproducible = false`: `envc verify --rebuild` does not compare the files it writes",
+                    step.label.strip_prefix("run ").unwrap_or(&step.label)
+                ),
+                host: false,
+            }),
             StepKind::Run(_) | StepKind::Config(_) => {}
         }
     }

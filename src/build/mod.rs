@@ -36,6 +36,7 @@ pub mod host;
 pub mod inventory;
 pub mod key_lock;
 pub mod mounts;
+pub mod pip_parent;
 pub mod progress;
 pub mod remote;
 pub mod rootfs_label;

@@ -142,6 +142,7 @@ mod tests {
                 workdir: None,
                 network: false,
                 caches: vec![],
+                reproducible: true,
             },
             &Key([0; 32]),
             &runner(),

@@ -6,6 +6,7 @@ use clap::Args;
 use crate::exit::{Outcome, Report};
 use std::path::Path;
 
+use crate::build::pip_parent::PipParentBuilder;
 use crate::lock::engine_resolver::{EngineResolver, HOST_CA_BUNDLE};
 use crate::lock::file::{Freshness, LOCK_FILE, LockFile, freshness, orphans};
 use crate::lock::walk::{LockingError, lock_entry};
@@ -93,7 +94,10 @@ pub fn run(args: LockArgs) -> Result<Outcome, Report> {
         )));
     }
 
+    // One environment's failure (an unreachable download, say) does not stop the others:
+    // what can be locked is written, what failed keeps its previous entry.
     let mut lock = lock.unwrap_or_default();
+    let mut failures: Vec<(String, LockingError)> = Vec::new();
     for env in &environments {
         let spec = &env.spec;
         let mut resolver = EngineResolver::new(
@@ -110,12 +114,63 @@ pub fn run(args: LockArgs) -> Result<Outcome, Report> {
                 .filter_map(|name| std::env::var(name).ok().map(|v| format!("{name}={v}")))
                 .collect();
         }
-        let entry = lock_entry(spec, &root, &mut resolver).map_err(to_report)?;
-        lock.set_entry(env.variant.as_deref(), entry);
+        resolver.parent_builder = Some(Box::new(PipParentBuilder {
+            spec: spec.clone(),
+            project_root: root.clone(),
+            variant: env.variant.clone(),
+        }));
+        match lock_entry(spec, &root, &mut resolver) {
+            Ok(entry) => lock.set_entry(env.variant.as_deref(), entry),
+            Err(error) => failures.push((which(env.variant.as_deref()), error)),
+        }
     }
-    lock.write(&lock_path).map_err(Report::environment)?;
-    eprintln!("wrote `{LOCK_FILE}` ({} environments)", environments.len());
-    Ok(Outcome::Success)
+    let locked = environments.len() - failures.len();
+    if locked > 0 {
+        lock.write(&lock_path).map_err(Report::environment)?;
+        eprintln!(
+            "wrote `{LOCK_FILE}` ({locked} of {} environments)",
+            environments.len()
+        );
+    }
+    if failures.is_empty() {
+        return Ok(Outcome::Success);
+    }
+    Err(lock_failures(failures, environments.len()))
+}
+
+/// `the config` or `variant `NAME``, as lock messages name an environment.
+fn which(variant: Option<&str>) -> String {
+    match variant {
+        Some(v) => format!("variant `{}`", crate::spec::model::shown(v)),
+        None => "the config".to_owned(),
+    }
+}
+
+/// Every environment that could not be locked, each with its cause chain (which names the
+/// URL, image or package), as one report; its exit code is the first failure's.
+fn lock_failures(failures: Vec<(String, LockingError)>, total: usize) -> Report {
+    let failure = failures[0].1.failure();
+    let mut message = format!(
+        "{} of {total} environments could not be locked:",
+        failures.len()
+    );
+    for (which, error) in &failures {
+        let mut cause = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(s) = source {
+            cause.push_str(": ");
+            cause.push_str(&s.to_string());
+            source = s.source();
+        }
+        message.push_str(&format!("\n  - {which}: {cause}"));
+    }
+    Report::new(
+        failure,
+        miette::miette!(
+            help = "the environments that failed keep their previous entries in `envc.lock`; fix the cause and run `envc lock` again",
+            "{message}"
+        ),
+    )
 }
 
 fn to_report(error: LockingError) -> Report {

@@ -2,16 +2,21 @@
 //! plain inputs) to the synchronous walk in `walk`.
 //!
 //! Debootstrap bases are read, not made, here: their package list comes from the imported
-//! base (`envc/base:<hex>`, see `BaseStep::import_tag`; its form comes in as an [`ImportTag`]), which `envc build` creates. The
-//! host CA bundle is lent to pip's resolving container when the config asks for it
+//! base (`envc/base:<hex>`, see `BaseStep::import_tag`; its form comes in as an [`ImportTag`]),
+//! which `envc build` creates. The host CA bundle is lent to pip's resolving container when the config asks for it
 //! (`build_host.ca_certificates`), as it is to build steps.
+//!
+//! pip is resolved in the image its step runs on: when apt installs packages first (python3
+//! and pip themselves, often), that parent is built by envc's executor from the plan with
+//! the apt pins just resolved (a [`BuildPipParent`] the caller hands in, see
+//! `build::pip_parent`), so that its key and cached image are the ones the build reuses.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::file::PipPin;
 use super::resolve::{self, AptOptions, DigestKind, PipIndex, PipOptions};
-use super::walk::{ImportTag, LockingError, Resolve, ResolvedImage};
+use super::walk::{ImportTag, LockingError, PipParent, Resolve, ResolvedImage};
 use crate::content::Digest;
 use crate::engine::Engine;
 use crate::spec::model::{Base, DebootstrapBase, PipSpec};
@@ -32,6 +37,26 @@ pub struct EngineResolver {
     pub platform: String,
     /// How the import tag of a debootstrap or archive base is made.
     import_tag: ImportTag,
+    /// Builds a pip step's parent image (`None`: pip is resolved on the base itself).
+    pub parent_builder: Option<Box<dyn BuildPipParent>>,
+}
+
+/// The image a pip step's parent was built as: its id, and the tag to remove after
+/// resolving (the step images stay: the build reuses them).
+pub struct ParentImage {
+    pub id: String,
+    pub reference: String,
+}
+
+/// Builds the steps before a pip step (base and apt, with the apt pins just resolved) as
+/// `envc build` will. The caller hands it in: building needs the plan and the executor,
+/// which stand above the lock (the plan reads the lock, not the other way round).
+pub trait BuildPipParent {
+    fn build<'a>(
+        &'a self,
+        engine: &'a Engine,
+        parent: &'a PipParent<'a>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<ParentImage, LockingError>> + 'a>>;
 }
 
 impl EngineResolver {
@@ -50,6 +75,7 @@ impl EngineResolver {
             env: Vec::new(),
             platform: platform.to_owned(),
             import_tag,
+            parent_builder: None,
         })
     }
 
@@ -140,7 +166,7 @@ impl Resolve for EngineResolver {
 
     fn pip_pins(
         &mut self,
-        base_image: &str,
+        parent: &PipParent<'_>,
         pip: &PipSpec,
     ) -> Result<BTreeMap<String, PipPin>, LockingError> {
         let options = PipOptions {
@@ -162,12 +188,26 @@ impl Resolve for EngineResolver {
             pip.packages.iter().map(|p| p.as_str().to_owned()).collect();
         self.connect()?;
         let engine = self.engine.as_ref().expect("connected above");
-        let packages = self.runtime.block_on(resolve::pip_lock(
-            engine,
-            base_image,
-            &requirements,
-            &options,
-        ))?;
+        let built_parent = match &self.parent_builder {
+            Some(builder) if !parent.pins.apt.is_empty() => {
+                Some(self.runtime.block_on(builder.build(engine, parent))?)
+            }
+            _ => None,
+        };
+        let image = built_parent
+            .as_ref()
+            .map_or(parent.base_image, |p| p.id.as_str());
+        let packages =
+            self.runtime
+                .block_on(resolve::pip_lock(engine, image, &requirements, &options));
+        if let Some(built) = &built_parent {
+            // The step images stay (the build reuses them); only the finished-image tag
+            // of this partial plan goes.
+            let _ = self
+                .runtime
+                .block_on(engine.remove_image(&built.reference, false));
+        }
+        let packages = packages?;
         let mut out = BTreeMap::new();
         for p in packages {
             let mut hashes = Vec::new();

@@ -5,6 +5,8 @@
 //! resolvers next to this file. Inputs that pin themselves — an image reference with a
 //! digest, an archive with its SHA-256 — need no resolver. Downloads are always fetched,
 //! also when the config gives their SHA-256: locking is when a changed file is noticed.
+//! pip is resolved on the pip step's real parent (base and apt closure, see [`PipParent`]),
+//! so that the lock matches what the build's pip step sees.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -81,10 +83,11 @@ pub trait Resolve {
         base_image: &str,
         packages: &[String],
     ) -> Result<BTreeMap<String, String>, LockingError>;
-    /// Exact versions and hashes of every distribution `pip` installs for `pip` in `base_image`.
+    /// Exact versions and hashes of every distribution `pip` installs for `pip` in the image
+    /// state just before the pip step: `parent`, the pinned base with the apt closure on it.
     fn pip_pins(
         &mut self,
-        base_image: &str,
+        parent: &PipParent<'_>,
         pip: &PipSpec,
     ) -> Result<BTreeMap<String, PipPin>, LockingError>;
     /// The SHA-256 of what `url` serves.
@@ -99,6 +102,17 @@ pub trait Resolve {
 /// the caller so that the lock, which the plan reads, does not read the plan.
 pub type ImportTag = fn(&Base, &str) -> Option<String>;
 
+/// The image a pip step runs on, as far as it is locked when pip is resolved: the pinned
+/// base (`base_image`) and the apt closure the build installs on it first (`pins.apt`).
+pub struct PipParent<'a> {
+    /// The pinned base: `repo@sha256:...`, or envc's tag of an imported base.
+    pub base_image: &'a str,
+    /// The service whose image this is (`None`: the main image).
+    pub service: Option<&'a str>,
+    /// The image's pins so far: base and apt.
+    pub pins: &'a ImagePins,
+}
+
 /// The lock entry of `spec`, resolving every floating input through `resolver`.
 pub fn lock_entry(
     spec: &Spec,
@@ -106,7 +120,14 @@ pub fn lock_entry(
     resolver: &mut dyn Resolve,
 ) -> Result<LockEntry, LockingError> {
     let platform = spec.platform.as_str();
-    let image = image_pins(&spec.base, &spec.build, platform, project_root, resolver)?;
+    let image = image_pins(
+        &spec.base,
+        &spec.build,
+        None,
+        platform,
+        project_root,
+        resolver,
+    )?;
     let mut services = BTreeMap::new();
     for (name, service) in &spec.services {
         let pins = match (&service.image, &service.build) {
@@ -114,9 +135,14 @@ pub fn lock_entry(
                 base: Some(image_pin(image.as_str(), platform, resolver)?),
                 ..ImagePins::default()
             },
-            (None, Some(build)) => {
-                image_pins(&build.base, &build.build, platform, project_root, resolver)?
-            }
+            (None, Some(build)) => image_pins(
+                &build.base,
+                &build.build,
+                Some(name.as_str()),
+                platform,
+                project_root,
+                resolver,
+            )?,
             (None, None) => continue,
         };
         services.insert(name.as_str().to_owned(), pins);
@@ -154,6 +180,7 @@ fn image_pin(
 fn image_pins(
     base: &Base,
     build: &BuildSpec,
+    service: Option<&str>,
     platform: &str,
     project_root: &Path,
     resolver: &mut dyn Resolve,
@@ -202,11 +229,20 @@ fn image_pins(
     } else {
         resolver.apt_closure(&base_image, &apt)?
     };
-    let pip = if build.pip.packages.is_empty() {
-        BTreeMap::new()
-    } else {
-        resolver.pip_pins(&base_image, &build.pip)?
+    let mut pins = ImagePins {
+        base: Some(base_pin),
+        apt,
+        ..ImagePins::default()
     };
+    if !build.pip.packages.is_empty() {
+        // pip runs after apt (which may bring pip and Python themselves): resolve there.
+        let parent = PipParent {
+            base_image: &base_image,
+            service,
+            pins: &pins,
+        };
+        pins.pip = resolver.pip_pins(&parent, &build.pip)?;
+    }
     let mut downloads = BTreeMap::new();
     for (url, expected) in download_requests(build) {
         let found = resolver.download_sha256(&url)?;
@@ -221,10 +257,6 @@ fn image_pins(
         }
         downloads.insert(url, found);
     }
-    Ok(ImagePins {
-        base: Some(base_pin),
-        apt,
-        pip,
-        downloads,
-    })
+    pins.downloads = downloads;
+    Ok(pins)
 }

@@ -9,6 +9,7 @@
 
 pub mod contract;
 pub mod devcontainer_metadata;
+pub mod file_step;
 pub mod key;
 pub mod manifest;
 pub mod planner;

@@ -3,22 +3,24 @@
 //! Steps go from stable to volatile, so that the edits people make most often invalidate
 //! the fewest steps: base, system packages (apt), language packages (pip), files (one step
 //! per target, sorted by target path), the user's steps in declared order, and the image
-//! configuration last. Only the build side of the spec and the base are read here; the run
-//! side, services' run settings, targets and host material never reach a key.
+//! configuration last. A file with `after` is placed right after the step it names, so that
+//! files and steps interleave as the user wrote (see [`super::file_step`]). Only the build
+//! side of the spec and the base are read here; the run side, services' run settings,
+//! targets and host material never reach a key.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
+use super::file_step::file_step;
 use super::key::{Key, KeyInput};
 use super::step::{
     AptStep, BaseStep, CacheMount, ConfigStep, FileContent, FileStep, PipStep, RunStep, Step,
     StepKind,
 };
-use super::tree::{EntryKind, ProjectFiles, TreeError};
+use super::tree::{ProjectFiles, TreeError};
 use crate::content::Digest;
 use crate::lock::file::{BasePin, ImagePins, LockEntry, apt_requests};
 use crate::spec::Spec;
-use crate::spec::model::{Base, BuildSpec};
+use crate::spec::model::{AbsPath, Base, BuildSpec, FileSource};
 
 /// The plan of one environment (the config, or the config with a variant applied).
 #[derive(Debug, Clone)]
@@ -256,58 +258,20 @@ fn image_steps(
         chain.push(label, StepKind::Pip(step), BTreeMap::new());
     }
 
-    for (target, file) in &build.files {
-        let field = format!("{field}.files.\"{target}\"");
-        let mode = parse_mode(file.mode.as_str()).ok_or_else(|| PlanError::Mode {
-            field: field.clone(),
-            mode: file.mode.as_str().into(),
-        })?;
-        let (source, reads, mode) = match (&file.source, &file.text, &file.url) {
-            (Some(path), None, None) => {
-                let wrap = |source| PlanError::ProjectFile {
-                    field: format!("{field}.source"),
-                    source,
-                };
-                let rel = files.relative(Path::new(path.as_str())).map_err(wrap)?;
-                let tree = files.tree(&rel).map_err(wrap)?.clone();
-                let is_dir = matches!(tree.entries.first().map(|e| &e.kind), Some(EntryKind::Dir));
-                let reads = BTreeMap::from([(rel.clone(), tree.digest)]);
-                let mode = (!is_dir).then_some(mode);
-                (FileContent::Project { path: rel, tree }, reads, mode)
-            }
-            (None, Some(text), None) => (
-                FileContent::Text(text.as_str().to_owned()),
-                BTreeMap::new(),
-                Some(mode),
-            ),
-            (None, None, Some(url)) => {
-                // The config's hash wins: a lock that disagrees is stale and refused before
-                // planning for a build.
-                let sha256 = match &file.sha256 {
-                    Some(hex) => {
-                        let mut sha = [0u8; 32];
-                        // The spec checked the hex already.
-                        let _ = hex::decode_to_slice(hex.as_str(), &mut sha);
-                        Some(Digest(sha))
-                    }
-                    None => pins.downloads.get(url.as_str()).copied(),
-                };
-                let url = url.as_str().to_owned();
-                (
-                    FileContent::Download { url, sha256 },
-                    BTreeMap::new(),
-                    Some(mode),
-                )
-            }
-            _ => return Err(PlanError::FileSource { field }),
-        };
-        let step = FileStep {
-            target: target.as_str().to_owned(),
-            source,
-            mode,
-            owner: file.owner.as_str().to_owned(),
-        };
-        chain.push(format!("file {target}"), StepKind::File(step), reads);
+    // Files without `after` come before every step; the others right after the step
+    // they name (the spec checked that it exists).
+    fn placed<'a>(
+        build: &'a BuildSpec,
+        after: Option<&'a str>,
+    ) -> impl Iterator<Item = (&'a AbsPath, &'a FileSource)> {
+        build
+            .files
+            .iter()
+            .filter(move |(_, file)| file.after.as_deref() == after)
+    }
+    for (target, file) in placed(build, None) {
+        let (label, kind, reads) = file_step(target.as_str(), file, pins, files, field)?;
+        chain.push(label, kind, reads);
     }
 
     let shell: Vec<String> = build.shell.iter().map(|s| s.as_str().to_owned()).collect();
@@ -331,12 +295,19 @@ fn image_steps(
                     target: c.target.as_str().to_owned(),
                 })
                 .collect(),
+            reproducible: step.reproducible,
         };
         let label = match &step.name {
             Some(name) => format!("run {name}"),
             None => format!("run step {}", i + 1),
         };
         chain.push(label, StepKind::Run(run), BTreeMap::new());
+        if let Some(name) = &step.name {
+            for (target, file) in placed(build, Some(name)) {
+                let (label, kind, reads) = file_step(target.as_str(), file, pins, files, field)?;
+                chain.push(label, kind, reads);
+            }
+        }
     }
 
     let strings = |v: &Option<Vec<crate::spec::model::BuildString>>| {
@@ -433,10 +404,6 @@ fn base_step(base: &Base, pin: Option<&BasePin>) -> (String, BaseStep) {
 /// The import tag of a debootstrap or archive base (see [`BaseStep::import_tag`]).
 pub fn base_import_tag(base: &Base, platform: &str) -> Option<String> {
     base_step(base, None).1.import_tag(platform)
-}
-
-fn parse_mode(text: &str) -> Option<u32> {
-    u32::from_str_radix(text, 8).ok().filter(|m| *m <= 0o7777)
 }
 
 /// Steps being appended, each keyed on the previous one.

@@ -278,6 +278,11 @@ pub struct RunStep {
     pub network: bool,
     /// Cache volumes mounted for the step only.
     pub caches: Vec<CacheMount>,
+    /// `false` when the config marks the step's output as not reproducible (timestamps,
+    /// random bytes): `envc verify --rebuild` reports the files it writes as a known
+    /// exclusion and `envc audit` lists it. A marker only: it is not in the key.
+    #[serde(skip)]
+    pub reproducible: bool,
 }
 
 /// A cache volume mounted into a step.

@@ -247,6 +247,11 @@ impl Validator<'_> {
                         .help("a file has exactly one of `source`, `text` and `url`"));
                 }
             }
+            if let Some(after) = &file.after {
+                let mut at = path.clone();
+                at.push("after");
+                self.after(build, target.as_str(), after, &at)?;
+            }
             if file.sha256.is_some() && file.url.is_none() {
                 path.push("sha256");
                 return Err(self
@@ -255,6 +260,52 @@ impl Validator<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A file's `after` names exactly one of the build's steps.
+    fn after(
+        &self,
+        build: &BuildSpec,
+        target: &str,
+        after: &str,
+        at: &[&str],
+    ) -> Result<(), SpecError> {
+        let names: Vec<&str> = build
+            .steps
+            .iter()
+            .filter_map(|s| s.name.as_deref())
+            .collect();
+        match names.iter().filter(|n| **n == after).count() {
+            1 => Ok(()),
+            0 => {
+                let help = match crate::spec::suggest::closest(after, names.iter().copied()) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None if names.is_empty() => {
+                        "give the step a `name` in `build.steps` and name it here".to_owned()
+                    }
+                    None => format!(
+                        "the named steps are: {}",
+                        names
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                Err(self
+                    .invalid(
+                        at,
+                        &format!("file `{target}` is placed after step `{after}`, which `build.steps` does not name"),
+                    )
+                    .help(help))
+            }
+            _ => Err(self
+                .invalid(
+                    at,
+                    &format!("file `{target}` is placed after step `{after}`, but several steps have that name"),
+                )
+                .help("give each step a file is placed after a name of its own")),
+        }
     }
 
     /// A project file or folder the build reads: it must exist, and the way to it must stay

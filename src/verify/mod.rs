@@ -25,6 +25,7 @@ pub mod buildkit;
 pub mod check;
 pub mod content;
 pub mod key;
+pub mod producer;
 pub mod quick;
 pub mod rebuild;
 pub mod registry;

@@ -9,22 +9,26 @@
 //! rebuilt. The original must exist: it is what the rebuild is compared with.
 //!
 //! Normalisations that make a rebuild comparable are the rootfs digest's (mtimes are not
-//! compared; volatile paths such as logs and apt lists are excluded and reported, see
-//! `crate::rootfs::exclude`); nothing else is rewritten, so a step that writes timestamps
-//! or random bytes into files shows up here as a difference, with its paths.
+//! compared, entries are sorted; volatile paths such as logs and apt lists are excluded and
+//! reported, see `crate::rootfs::exclude`) and the steps' own (`SOURCE_DATE_EPOCH`, see
+//! the step contract); nothing else is rewritten, so a step that writes timestamps or
+//! random bytes into files shows up here as a difference, with its paths and the step that
+//! wrote each (see [`super::producer`]). A step the config marks `reproducible = false`
+//! is a known exclusion: its differing files are reported and do not fail the check.
 
 use std::path::Path;
 
 use crate::build::cache::{Tags, image_tag};
-use crate::build::{BuildError, BuildOptions, ProgressMode};
+use crate::build::{BuildError, BuildOptions, BuiltImage, ProgressMode};
 use crate::engine::Engine;
 use crate::engine::{ImageListError, list_image};
-use crate::plan::{Plan, ServiceImage};
+use crate::plan::{Plan, ServiceImage, StepKind};
 use crate::rootfs::diff;
 use crate::spec::Spec;
 
 use super::Check;
 use super::check::describe_differences;
+use super::producer::producers;
 
 /// Why the rebuild could not be compared.
 #[derive(Debug, thiserror::Error)]
@@ -64,35 +68,85 @@ pub async fn check(
         ..Default::default()
     };
     let rebuilt = crate::build::build(engine, spec, plan, project_root, &options).await;
+    // Compared before the namespace goes: naming a differing file's step reads its images.
     let compared = match &rebuilt {
-        Ok(built) => Some((
-            list_image(engine, &original.id).await,
-            list_image(engine, &built.image.id).await,
-        )),
+        Ok(built) => {
+            Some(compare(engine, plan, &tags, &original.id, &built.image, &reference).await)
+        }
         Err(_) => None,
     };
     remove_namespace(engine, &tags, plan).await;
-    let built = rebuilt?;
-    let (before, after) = compared.expect("compared when the rebuild succeeded");
-    let (before, after) = (before?, after?);
+    rebuilt?;
+    compared.expect("compared when the rebuild succeeded")
+}
+
+/// Compare the cached image with its rebuild; name the step behind each differing path,
+/// and pass when every difference comes from a step marked `reproducible = false`.
+async fn compare(
+    engine: &Engine,
+    plan: &Plan,
+    tags: &Tags,
+    original: &str,
+    built: &BuiltImage,
+    reference: &str,
+) -> Result<Check, RebuildError> {
+    let name = "rebuild";
+    let before = list_image(engine, original).await?;
+    let after = list_image(engine, &built.id).await?;
     let (d0, d1) = (before.digest(), after.digest());
     if d0 == d1 {
         return Ok(Check::pass(
             name,
             vec![format!(
                 "{} step(s) run again in an isolated namespace: same files ({d0})",
-                built.image.executed
+                built.executed
             )],
         ));
     }
-    let mut details = vec![format!(
-        "the rebuild gives {d1}, the cached `{reference}` {d0}"
-    )];
-    details.extend(describe_differences(
-        &diff(&before.entries, &after.entries),
-        "the cached image",
-        "the rebuild",
-    ));
+    let diffs = diff(&before.entries, &after.entries);
+    let paths: Vec<String> = diffs.iter().map(|d| d.path.clone()).collect();
+    let producers = producers(engine, &plan.steps, tags, &paths).await?;
+    let step_of = |path: &str| producers.get(path).map(|&i| &plan.steps[i]);
+    let (excluded, differing): (Vec<_>, Vec<_>) = diffs.into_iter().partition(|d| {
+        matches!(step_of(&d.path).map(|s| &s.kind), Some(StepKind::Run(run)) if !run.reproducible)
+    });
+    let lines = |diffs: &[crate::rootfs::Difference]| -> Vec<String> {
+        let mut lines = describe_differences(diffs, "the cached image", "the rebuild");
+        for (line, d) in lines.iter_mut().zip(diffs) {
+            match step_of(&d.path) {
+                Some(step) => line.push_str(&format!(
+                    " (written by step {} `{}`)",
+                    step.index,
+                    crate::spec::model::shown(&step.label)
+                )),
+                None => line.push_str(" (by no single step envc can name)"),
+            }
+        }
+        lines
+    };
+    let mut details = Vec::new();
+    if !excluded.is_empty() {
+        details.push(format!(
+            "{} path(s) differ as expected, known exclusions: written by steps marked `reproducible = false`",
+            excluded.len()
+        ));
+        details.extend(lines(&excluded).into_iter().map(|l| format!("  {l}")));
+    }
+    if differing.is_empty() {
+        details.insert(
+            0,
+            format!(
+                "{} step(s) run again in an isolated namespace: same files but for the known exclusions",
+                built.executed
+            ),
+        );
+        return Ok(Check::pass(name, details));
+    }
+    details.insert(
+        0,
+        format!("the rebuild gives {d1}, the cached `{reference}` {d0}"),
+    );
+    details.extend(lines(&differing));
     Ok(Check::fail(name, details))
 }
 

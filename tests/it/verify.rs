@@ -356,3 +356,65 @@ fn a_sif_matches_the_docker_image_and_a_corrupted_one_is_caught() {
     assert!(out.contains("FAIL  content integrity (sif)"), "{out}");
     assert!(out.contains("(primary system partition)"), "{out}");
 }
+
+/// A config whose first step writes random bytes (a build stamp, as `git lfs install` or a
+/// generated id does), marked or not as not reproducible.
+fn stamped(base: &str, name: &str, reproducible: bool) -> Value {
+    json!({
+        "name": name,
+        "base": { "image": base },
+        "build": {
+            "files": { "/opt/a.txt": { "text": format!("hello from {name}\n") } },
+            "steps": [
+                {
+                    "name": "stamp",
+                    "run": "cat /proc/sys/kernel/random/uuid > /etc/build-stamp",
+                    "reproducible": reproducible,
+                },
+                { "name": "one", "run": "echo one > /one" },
+            ],
+        }
+    })
+}
+
+#[test]
+fn a_rebuild_names_the_step_that_wrote_a_differing_file() {
+    let Some(base) = busybox_base() else { return };
+    let project = Project::new(&stamped(&base, &unique("verify-stamp"), true));
+    project.build();
+    let run = project.envc(&["verify", "--rebuild"]);
+    let out = run.stdout();
+    assert_eq!(run.code(), 1, "{out}");
+    assert!(
+        out.contains("FAIL  rebuild") || out.contains("fail  rebuild"),
+        "{out}"
+    );
+    assert!(
+        out.contains("/etc/build-stamp: content differs (written by step 2 `run stamp`)"),
+        "{out}"
+    );
+    // The later step's file is the same in both: it is not reported.
+    assert!(!out.contains("/one"), "{out}");
+}
+
+#[test]
+fn a_step_marked_not_reproducible_is_a_known_exclusion() {
+    let Some(base) = busybox_base() else { return };
+    let project = Project::new(&stamped(&base, &unique("verify-excluded"), false));
+    project.build();
+    let run = project.envc(&["verify", "--rebuild"]);
+    let out = run.stdout();
+    assert_eq!(run.code(), 0, "{out}");
+    assert!(out.contains("pass  rebuild"), "{out}");
+    assert!(out.contains("known exclusions"), "{out}");
+    assert!(
+        out.contains("/etc/build-stamp: content differs (written by step 2 `run stamp`)"),
+        "{out}"
+    );
+    // audit lists the step.
+    let audit = project.envc(&["audit"]).stdout();
+    assert!(
+        audit.contains("step `stamp` is marked `reproducible = false`"),
+        "{audit}"
+    );
+}

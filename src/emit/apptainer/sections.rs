@@ -1,5 +1,10 @@
 //! The `.def` sections, each from the plan: `%setup` and `%files` (files placed before
 //! `%post`), `%post`, `%environment`, `%labels`, `%runscript`, `%help`.
+//!
+//! Apptainer copies `%files` (and runs `%setup`) before any of `%post`. A project file or
+//! download the plan places after a run step (`after` in the config) is therefore staged
+//! under [`STAGE`] and moved to its target in `%post` at its place in the plan, so that the
+//! steps before it do not see it, as in envc's executor and the Dockerfile.
 
 use std::fmt::Write as _;
 
@@ -9,7 +14,8 @@ use crate::escape::deffile::{
     comment, files_path, help_lines, label_key, label_value, shell_line, shell_word,
 };
 use crate::plan::contract::{self, Runner, UMASK, is_identifier};
-use crate::plan::step::{BaseStep, ConfigStep, FileContent};
+use crate::plan::step::{BaseStep, ConfigStep, FileContent, FileStep};
+use crate::plan::tree::EntryKind;
 use crate::plan::{Plan, Step, StepKind};
 use crate::spec::Spec;
 
@@ -23,6 +29,22 @@ pub struct Placed {
     pub fixups: String,
 }
 
+/// Where late files wait in the image between `%files` and their place in `%post`.
+pub const STAGE: &str = "/.envc-files";
+
+/// The staging path of a late file step, or `None` for a file placed before every step
+/// (and for inline texts, which `%post` writes at their place anyway).
+fn staged(plan: &Plan, step: &Step) -> Option<String> {
+    let StepKind::File(file) = &step.kind else {
+        return None;
+    };
+    let late = plan.steps[..step.index]
+        .iter()
+        .any(|s| matches!(s.kind, StepKind::Run(_)));
+    (late && !matches!(file.source, FileContent::Text(_)))
+        .then(|| format!("{STAGE}/{}", step.index))
+}
+
 /// The placed files of `plan`, in plan order.
 pub fn placed(plan: &Plan) -> Result<Placed, Unrepresentable> {
     let mut placed = Placed {
@@ -34,38 +56,86 @@ pub fn placed(plan: &Plan) -> Result<Placed, Unrepresentable> {
         let StepKind::File(file) = &step.kind else {
             continue;
         };
+        let stage = staged(plan, step);
+        let to = stage.as_deref().unwrap_or(&file.target);
         match &file.source {
             FileContent::Project { path, .. } => {
                 let _ = writeln!(
                     placed.files,
                     "    {} {}",
                     files_path("the project file", path)?,
-                    files_path("the file target", &file.target)?
+                    files_path("the file target", to)?
                 );
             }
             FileContent::Download { url, sha256 } => {
-                download(&mut placed.setup, step, &file.target, url, sha256.as_ref())?;
+                download(&mut placed.setup, step, to, url, sha256.as_ref())?;
             }
             FileContent::Text(_) => continue,
         }
-        let _ = writeln!(
-            placed.fixups,
-            "    {}",
-            shell_line(
-                "the file owner",
-                &["chown", "-R", &file.owner, &file.target]
-            )?
-        );
-        if let Some(mode) = file.mode {
-            let mode = format!("{mode:04o}");
-            let _ = writeln!(
-                placed.fixups,
-                "    {}",
-                shell_line("the file target", &["chmod", &mode, &file.target])?
-            );
+        if stage.is_none() {
+            fixups(&mut placed.fixups, file)?;
         }
     }
     Ok(placed)
+}
+
+/// The `%post` lines that give a placed file its owner and mode.
+fn fixups(out: &mut String, file: &FileStep) -> Result<(), Unrepresentable> {
+    let _ = writeln!(
+        out,
+        "    {}",
+        shell_line(
+            "the file owner",
+            &["chown", "-R", &file.owner, &file.target]
+        )?
+    );
+    if let Some(mode) = file.mode {
+        let mode = format!("{mode:04o}");
+        let _ = writeln!(
+            out,
+            "    {}",
+            shell_line("the file target", &["chmod", &mode, &file.target])?
+        );
+    }
+    Ok(())
+}
+
+/// The `%post` lines that move a staged file to its target, then give it owner and mode.
+fn unstage(out: &mut String, file: &FileStep, stage: &str) -> Result<(), Unrepresentable> {
+    let is_dir = matches!(
+        &file.source,
+        FileContent::Project { tree, .. }
+            if matches!(tree.entries.first().map(|e| &e.kind), Some(EntryKind::Dir))
+    );
+    let target = file.target.as_str();
+    let lines: Vec<Vec<String>> = if is_dir {
+        vec![
+            vec!["mkdir".into(), "-p".into(), target.into()],
+            vec![
+                "cp".into(),
+                "-a".into(),
+                format!("{stage}/."),
+                format!("{target}/"),
+            ],
+        ]
+    } else {
+        let dir = match target.rsplit_once('/') {
+            Some(("", _)) | None => "/",
+            Some((dir, _)) => dir,
+        };
+        vec![
+            vec!["mkdir".into(), "-p".into(), dir.into()],
+            vec!["cp".into(), "-a".into(), stage.into(), target.into()],
+        ]
+    };
+    for argv in lines
+        .iter()
+        .chain([&vec!["rm".into(), "-rf".into(), stage.into()]])
+    {
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let _ = writeln!(out, "    {}", shell_line("the file target", &argv)?);
+    }
+    fixups(out, file)
 }
 
 /// The `%setup` lines that fetch one download into the container's root filesystem and
@@ -156,15 +226,23 @@ pub fn post(plan: &Plan, fixups: &str) -> Result<String, Unrepresentable> {
                 "the step's command",
                 &contract::run(run, base, &runner).argv,
             )?,
-            StepKind::File(file) => match contract::text_file(file) {
+            StepKind::File(file) => match (contract::text_file(file), staged(plan, step)) {
                 // `%post` is itself a POSIX shell: the command runs there.
-                Some(command) => command.render(|w| shell_word("the inline file", w))?,
-                None => continue,
+                (Some(command), _) => command.render(|w| shell_word("the inline file", w))?,
+                (None, Some(stage)) => {
+                    let _ = writeln!(out, "    # step {}: {}", step.index, comment(&step.label));
+                    unstage(&mut out, file, &stage)?;
+                    continue;
+                }
+                (None, None) => continue,
             },
             StepKind::Base(_) | StepKind::Config(_) => continue,
         };
         let _ = writeln!(out, "    # step {}: {}", step.index, comment(&step.label));
         let _ = writeln!(out, "    {line}");
+    }
+    if plan.steps.iter().any(|s| staged(plan, s).is_some()) {
+        let _ = writeln!(out, "    rmdir {STAGE}");
     }
     Ok(out)
 }

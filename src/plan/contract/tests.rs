@@ -25,6 +25,7 @@ fn run_steps_export_env_in_the_script_not_the_container() {
             id: "ccache".into(),
             target: "/root/.ccache".into(),
         }],
+        reproducible: true,
     };
     let command = run(&step, &Key([0; 32]), &with_ca());
     let script = command.argv.last().unwrap();
@@ -47,6 +48,7 @@ fn offline_steps_get_no_network_material() {
         workdir: None,
         network: false,
         caches: vec![],
+        reproducible: true,
     };
     let command = run(&step, &Key([0; 32]), &with_ca());
     // Only the reproducibility normalisation, no CA bundle or proxy variables.
@@ -138,6 +140,7 @@ fn scripts_lose_trailing_newlines_unless_they_continue_a_line() {
         workdir: None,
         network: false,
         caches: vec![],
+        reproducible: true,
     };
     let script = |s: &str| run(&step(s), &Key([0; 32]), &with_ca()).argv[2].clone();
     assert!(script("make\n\n").ends_with("\nmake"));
@@ -154,6 +157,7 @@ fn env_names_that_are_not_identifiers_cannot_become_commands() {
         workdir: None,
         network: false,
         caches: vec![],
+        reproducible: true,
     };
     let script = run(&step, &Key([0; 32]), &with_ca()).argv[2].clone();
     assert!(

@@ -25,7 +25,8 @@ pub struct BuildSpec {
     /// Files to place in the image, by absolute target path.
     #[serde(default)]
     pub files: BTreeMap<AbsPath, FileSource>,
-    /// Shell steps, run in order as root after packages and files.
+    /// Shell steps, run in order as root after packages and files (a file with `after`
+    /// is placed right after the step it names).
     #[serde(default)]
     pub steps: Vec<Step>,
     /// Environment variables baked into the image.
@@ -126,6 +127,17 @@ pub struct FileSource {
     #[serde(default = "default_owner", deserialize_with = "via::build::<_, Owner>")]
     #[schemars(with = "Owner")]
     pub owner: BuildString,
+    /// The `name` of the build step this file is placed right after (before the steps that
+    /// follow it). Without it the file is placed before every step. Place the files that
+    /// change often (the project's code) after the expensive steps, so that editing them
+    /// re-runs only what follows.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "via::string_opt::<_, StepName>"
+    )]
+    #[schemars(with = "Option<StepName>")]
+    pub after: Option<String>,
 }
 
 fn default_mode() -> FileMode {
@@ -159,6 +171,11 @@ pub struct Step {
     /// Whether the step may use the network.
     #[serde(default = "super::default_true")]
     pub network: bool,
+    /// `false` marks a step whose output is inherently not reproducible (it writes a
+    /// timestamp or random bytes): `envc verify --rebuild` reports the files it writes as a
+    /// known exclusion instead of a failure, and `envc audit` lists the step.
+    #[serde(default = "super::default_true")]
+    pub reproducible: bool,
 }
 
 /// A named cache volume mounted into a build step and kept between builds; its contents

@@ -7,5 +7,6 @@ mod downloads;
 mod failure;
 mod host;
 mod images;
+mod order;
 mod packages;
 pub mod project;

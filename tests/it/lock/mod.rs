@@ -5,4 +5,6 @@
 mod apt;
 mod download;
 mod image;
+mod parent;
+mod partial;
 mod pip;

@@ -211,6 +211,8 @@ fn the_spec_is_the_same_when_real_nix_evaluates_the_files() {
             continue;
         }
         let tmp = tempfile::tempdir().unwrap();
+        // The example's project files (what `build.files` copies) come along.
+        copy_project_files(config.parent().unwrap(), tmp.path());
         for name in builtin_modules() {
             let expr = format!("import <envc/{name}.nix> {{ lib = import <envc/lib.nix>; }}");
             let json = nix_json(&expr, &modules);
@@ -319,4 +321,30 @@ fn lib_helpers_evaluate_the_same_under_real_nix() {
 }"#;
     let dir = support::repo_root();
     assert_eq!(envc_json(expr, &dir), nix_json(expr, &dir));
+}
+
+/// Copy the folders beside an example's config (its project files, not envc's own `.envc`
+/// state) into `to`.
+fn copy_project_files(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if !hidden && entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        }
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            copy_tree(&source, &target);
+        } else if kind.is_file() {
+            std::fs::copy(&source, &target).unwrap();
+        }
+    }
 }
