@@ -235,7 +235,7 @@ pub async fn reap_containers(engine: &Engine) -> Result<usize, EngineError> {
     for container in containers {
         let labels = container.labels.unwrap_or_default();
         let role = labels
-            .get(crate::run::resolve::LABEL_ROLE)
+            .get(crate::run::env_plan::LABEL_ROLE)
             .map(String::as_str);
         if role.is_some_and(|r| LASTING_ROLES.contains(&r)) {
             continue;

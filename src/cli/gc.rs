@@ -108,7 +108,7 @@ pub fn run(args: GcArgs) -> Result<Outcome, Report> {
 /// The image IDs of every envc environment and service container on the engine, running
 /// or stopped, whichever project started it: removing their tags would strand them.
 async fn environment_images(engine: &Engine) -> Result<BTreeSet<String>, Report> {
-    let filters = HashMap::from([("label", vec![crate::run::resolve::LABEL_PROJECT])]);
+    let filters = HashMap::from([("label", vec![crate::run::env_plan::LABEL_PROJECT])]);
     let options = ListContainersOptionsBuilder::new()
         .all(true)
         .filters(&filters)

@@ -73,7 +73,8 @@ impl Project {
     /// Take this environment's lock (`crate::run::env_lock`), waiting for other envc
     /// commands on it.
     pub fn lock(&self, access: Access) -> Result<EnvLock, Report> {
-        EnvLock::acquire(&resolve::base_name(&self.facts()), access).map_err(Report::environment)
+        EnvLock::acquire(&crate::run::env_plan::base_name(&self.facts()), access)
+            .map_err(Report::environment)
     }
 }
 

@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::builder::PlanError;
-use super::digest::Digest;
+use super::planner::PlanError;
 use super::step::{FileContent, FileStep, StepKind};
 use super::tree::{EntryKind, ProjectFiles};
+use crate::content::Digest;
 use crate::lock::file::ImagePins;
 use crate::spec::model::FileSource;
 

@@ -26,12 +26,5 @@ pub use project::{LockPolicy, Planned, ProjectPlanError, plan_project};
 pub use step::{Step, StepKind};
 pub use tree::{ProjectFiles, Tree, TreeEntry, TreeError};
 
-// The paths these had before they moved to the ground floor, for branches cut before the
-// move; new code imports `crate::content`.
-#[doc(hidden)]
-pub use crate::content::{canonical, digest};
-#[doc(hidden)]
-pub use planner as builder;
-
 #[cfg(test)]
 mod key_properties;

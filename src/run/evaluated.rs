@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::plan::RunManifest;
-use crate::run::resolve::EnvPlan;
+use crate::run::env_plan::EnvPlan;
 use crate::spec::LoadedSpec;
 use crate::state_dir::Audience;
 

@@ -27,7 +27,3 @@ pub use env_plan::{EnvPlan, resolve};
 pub use error::RunError;
 pub use evaluated::Evaluated;
 pub use host::HostFacts;
-
-// The module's name before it was renamed, for branches cut before the rename.
-#[doc(hidden)]
-pub use env_plan as resolve;
