@@ -239,6 +239,30 @@ pub fn plan_for_build(loaded: &LoadedSpec, locked: bool) -> Result<Planned, Repo
 /// This is what `envc up` and `envc run` call before starting a container.
 pub fn build_loaded(loaded: &LoadedSpec, settings: &BuildSettings) -> Result<Built, BuildFailure> {
     let planned = plan_for_build(loaded, settings.locked)?;
+    build_runtime()?.block_on(async {
+        let engine = Engine::connect().await.map_err(Report::from)?;
+        build_planned(&engine, loaded, &planned, settings).await
+    })
+}
+
+/// The runtime a build runs on (two workers: step I/O and the engine's streams).
+pub fn build_runtime() -> Result<tokio::runtime::Runtime, Report> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Report::environment(miette::miette!("cannot start the async runtime: {e}")))
+}
+
+/// Build what `planned` says on a connected engine: the one way every command that builds
+/// (build, up, run, the SIF target) does it, with its plan and connection passed in rather
+/// than made again.
+pub async fn build_planned(
+    engine: &Engine,
+    loaded: &LoadedSpec,
+    planned: &Planned,
+    settings: &BuildSettings,
+) -> Result<Built, BuildFailure> {
     let mut options = settings
         .options
         .clone()
@@ -246,24 +270,16 @@ pub fn build_loaded(loaded: &LoadedSpec, settings: &BuildSettings) -> Result<Bui
     if options.registry.is_none() {
         options.registry = settings.registry.resolve(&loaded.spec)?;
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Report::environment(miette::miette!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async {
-        let engine = Engine::connect().await.map_err(Report::from)?;
-        crate::build::build(
-            &engine,
-            &loaded.spec,
-            &planned.plan,
-            &loaded.project_root,
-            &options,
-        )
-        .await
-        .map_err(|error| match error.interrupted() {
-            Some(signal) => BuildFailure::Interrupted(signal.exit_status()),
-            None => BuildFailure::Report(error.into()),
-        })
+    crate::build::build(
+        engine,
+        &loaded.spec,
+        &planned.plan,
+        &loaded.project_root,
+        &options,
+    )
+    .await
+    .map_err(|error| match error.interrupted() {
+        Some(signal) => BuildFailure::Interrupted(signal.exit_status()),
+        None => BuildFailure::Report(error.into()),
     })
 }

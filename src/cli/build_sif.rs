@@ -16,7 +16,10 @@ use crate::build::ProgressMode;
 use crate::engine::Engine;
 use crate::exit::{Outcome, Report};
 
-use super::build::{BuildArgs, BuildFailure, BuildSettings, build_loaded, plan_for_build};
+use super::build::{
+    BuildArgs, BuildFailure, BuildSettings, build_planned, build_runtime, plan_for_build,
+};
+use crate::plan::Planned;
 use crate::spec::LoadedSpec;
 
 /// `--target` values of `envc build`.
@@ -69,7 +72,7 @@ pub fn run(args: &BuildArgs, loaded: &LoadedSpec) -> Result<Outcome, Report> {
                     eprintln!("reused `{}` (its recorded key matches)", path.display());
                 }
             } else {
-                if let Some(status) = ensure_native_sif(loaded, &settings, &path)? {
+                if let Some(status) = ensure_native_sif(loaded, &planned, &settings, &path)? {
                     return Ok(Outcome::Status(status));
                 }
                 cache::record_checksum(&path);
@@ -130,19 +133,12 @@ fn mib(bytes: u64) -> f64 {
 /// at `path`. `Some(status)` when the build was interrupted.
 pub fn ensure_native_sif(
     loaded: &LoadedSpec,
+    planned: &Planned,
     settings: &BuildSettings,
     path: &Path,
 ) -> Result<Option<u8>, Report> {
     let quiet = settings.options.progress == ProgressMode::Quiet;
     let started = Instant::now();
-    let built = match build_loaded(loaded, settings) {
-        Ok(built) => built,
-        Err(BuildFailure::Interrupted(status)) => {
-            eprintln!("envc: build interrupted; no SIF was written");
-            return Ok(Some(status));
-        }
-        Err(BuildFailure::Report(report)) => return Err(report),
-    };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| {
             Report::environment(miette::miette!(
@@ -151,21 +147,28 @@ pub fn ensure_native_sif(
             ))
         })?;
     }
-    let plan = plan_for_build(loaded, settings.locked)?.plan;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Report::environment(miette::miette!("cannot start the async runtime: {e}")))?;
-    let assembled = runtime.block_on(async {
+    // One plan (the caller's) and one connection for the image and the SIF made from it.
+    let done = build_runtime()?.block_on(async {
         let engine = Engine::connect().await.map_err(Report::from)?;
-        native::build_sif(&engine, &loaded.spec, &plan, &built.image.id, path)
+        let built = build_planned(&engine, loaded, planned, settings).await?;
+        native::build_sif(&engine, &loaded.spec, &planned.plan, &built.image.id, path)
             .await
-            .map_err(|e| match e {
-                native::NativeError::Emit(e) => Report::input(e),
-                e => Report::found(e),
+            .map(|assembled| (built, assembled))
+            .map_err(|e| {
+                BuildFailure::Report(match e {
+                    native::NativeError::Emit(e) => Report::input(e),
+                    e => Report::found(e),
+                })
             })
-    })?;
+    });
+    let (built, assembled) = match done {
+        Ok(done) => done,
+        Err(BuildFailure::Interrupted(status)) => {
+            eprintln!("envc: build interrupted; no SIF was written");
+            return Ok(Some(status));
+        }
+        Err(BuildFailure::Report(report)) => return Err(report),
+    };
     if !quiet {
         eprintln!(
             "built `{}` from `{}`: {:.1} MiB (squashfs {:.1} MiB) in {:.1}s",

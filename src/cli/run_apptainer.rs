@@ -62,7 +62,8 @@ pub fn enter(config: &ConfigArgs, action: Action, dry_run: bool) -> Result<Outco
             },
             registry: Default::default(),
         };
-        if let Some(status) = ensure_native_sif(&loaded, &settings, &sif)? {
+        let planned = super::build::plan_for_build(&loaded, false)?;
+        if let Some(status) = ensure_native_sif(&loaded, &planned, &settings, &sif)? {
             return Ok(Outcome::Status(status));
         }
     }

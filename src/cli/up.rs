@@ -9,12 +9,15 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::build::{BuildFailure, BuildSettings, build_loaded, plan_for_build};
+use super::build::{
+    BuildFailure, BuildSettings, build_loaded, build_planned, build_runtime, plan_for_build,
+};
 use super::config_args::ConfigArgs;
 use crate::build::{BuildOptions, ProgressMode};
 use crate::engine::{DEFAULT_TIMEOUT, Endpoint, Engine};
 use crate::exit::{Outcome, Report};
 use crate::plan::Key;
+use crate::plan::Planned;
 use crate::run::env_lock::{Access, EnvLock};
 use crate::run::evaluated::{start_finished, up_record_path};
 use crate::run::lifecycle::Volumes;
@@ -80,11 +83,17 @@ impl Project {
 
 /// Evaluate and plan the config afresh (the lock is used as `envc build` uses it).
 pub fn evaluate(args: &ConfigArgs) -> Result<(LoadedSpec, Evaluated), Report> {
+    let (loaded, _, evaluated) = evaluate_planned(args)?;
+    Ok((loaded, evaluated))
+}
+
+/// [`evaluate`], keeping the plan for a build that follows (so that it plans once).
+pub fn evaluate_planned(args: &ConfigArgs) -> Result<(LoadedSpec, Planned, Evaluated), Report> {
     let loaded = args.load()?;
     let planned = plan_for_build(&loaded, false)?;
     let manifest = crate::plan::manifest(&loaded.spec, &planned.plan);
     let evaluated = Evaluated::new(&loaded, manifest);
-    Ok((loaded, evaluated))
+    Ok((loaded, planned, evaluated))
 }
 
 /// The cached evaluation when the config files are unchanged, else a fresh one (cached).
@@ -109,17 +118,22 @@ pub async fn connect(evaluated: &Evaluated) -> Result<Engine, Report> {
     Engine::connect().await.map_err(Report::from)
 }
 
-/// Build the image of a loaded config when it is missing.
-pub fn build_if_needed(loaded: &LoadedSpec) -> Result<Option<u8>, Report> {
-    let settings = BuildSettings {
+/// How `up` and `run` build a missing image: unlocked inputs allowed, progress as the
+/// terminal allows.
+fn up_build_settings() -> BuildSettings {
+    BuildSettings {
         locked: false,
         options: BuildOptions {
             progress: ProgressMode::Auto,
             ..Default::default()
         },
         registry: Default::default(),
-    };
-    match build_loaded(loaded, &settings) {
+    }
+}
+
+/// Build the image of a loaded config when it is missing.
+pub fn build_if_needed(loaded: &LoadedSpec) -> Result<Option<u8>, Report> {
+    match build_loaded(loaded, &up_build_settings()) {
         Ok(_) => Ok(None),
         Err(BuildFailure::Interrupted(status)) => Ok(Some(status)),
         Err(BuildFailure::Report(report)) => Err(report),
@@ -128,7 +142,7 @@ pub fn build_if_needed(loaded: &LoadedSpec) -> Result<Option<u8>, Report> {
 
 pub fn run(args: UpArgs) -> Result<Outcome, Report> {
     let project = Project::locate(&args.config)?;
-    let (loaded, mut evaluated) = evaluate(&args.config)?;
+    let (loaded, planned, mut evaluated) = evaluate_planned(&args.config)?;
     super::targets::to_enter(
         &evaluated.manifest.images,
         Some(super::build_sif::TargetArg::Docker),
@@ -144,16 +158,24 @@ pub fn run(args: UpArgs) -> Result<Outcome, Report> {
         ))?;
         return Ok(Outcome::Success);
     }
-    if !args.no_build
-        && let Some(status) = build_if_needed(&loaded)?
-    {
-        return Ok(Outcome::Status(status));
+    // One plan (above) and one engine connection for the build and the start.
+    let rt = build_runtime()?;
+    let engine = rt.block_on(Engine::connect()).map_err(Report::from)?;
+    if !args.no_build {
+        match rt.block_on(build_planned(
+            &engine,
+            &loaded,
+            &planned,
+            &up_build_settings(),
+        )) {
+            Ok(_) => {}
+            Err(BuildFailure::Interrupted(status)) => return Ok(Outcome::Status(status)),
+            Err(BuildFailure::Report(report)) => return Err(report),
+        }
     }
     // Concurrent `up`s of one environment take turns: the later ones find it current.
     let _lock = project.lock(Access::Exclusive)?;
-    let rt = runtime()?;
     rt.block_on(async {
-        let engine = Engine::connect().await.map_err(Report::from)?;
         evaluated.api_version = Some(engine.api_version());
         evaluated.store(&project.root, project.variant.as_deref());
         let key = evaluated.manifest.images.docker.as_ref().map(|d| d.key);

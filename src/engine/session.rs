@@ -58,6 +58,7 @@ impl Engine {
             api_version,
         };
         let docker = engine.reopen()?;
+        tracing::debug!(endpoint = %engine.endpoint, "connected to the engine");
         Ok(Engine { docker, ..engine })
     }
 

@@ -68,6 +68,8 @@ pub fn plan_project(
     variant: Option<&str>,
     policy: LockPolicy,
 ) -> Result<Planned, ProjectPlanError> {
+    // Counted by tests: a command plans once (`-vv` shows it).
+    tracing::debug!(variant = variant.unwrap_or("-"), "planning the project");
     let lock = LockFile::read(&root.join(LOCK_FILE))?;
     let state = freshness(lock.as_ref(), spec, variant);
     match (&state, policy) {

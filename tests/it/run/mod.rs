@@ -125,6 +125,7 @@ fn config(name: &str, base: &str) -> Value {
     json!({ "name": name, "base": { "image": base } })
 }
 
+mod counts;
 mod dry_run;
 mod identity;
 mod lifecycle;
