@@ -88,6 +88,31 @@ impl<'g> Lowerer<'g> {
         Pos::new(self.file, range.start().into(), range.end().into())
     }
 
+    /// A path is path text and interpolations, touching. rnix's parser also lets trivia
+    /// (spaces, a line break, a comment) into a path node when an interpolation follows it
+    /// (`./a.nix\n${x}`), which Nix refuses and rnix's `parts()` asserts against: refuse it
+    /// here as the syntax error it is, before asking for the parts.
+    fn check_path(&self, node: &rnix::SyntaxNode) -> LResult<()> {
+        use rnix::SyntaxKind::{NODE_INTERPOL, TOKEN_PATH_ABS, TOKEN_PATH_HOME, TOKEN_PATH_REL};
+        for child in node.children_with_tokens() {
+            let kind = child.kind();
+            if matches!(
+                kind,
+                TOKEN_PATH_ABS | TOKEN_PATH_REL | TOKEN_PATH_HOME | NODE_INTERPOL
+            ) {
+                continue;
+            }
+            let range = child.text_range();
+            let mut e = self.err(
+                Pos::new(self.file, range.start().into(), range.end().into()),
+                "syntax error: a path is interrupted by whitespace or a comment before `${`",
+            );
+            e.help = Some("write the interpolation right after the path text, as in `./dir/${name}`, or put a space-separated path in a list".into());
+            return Err(e);
+        }
+        Ok(())
+    }
+
     fn err(&self, pos: Pos, message: impl Into<String>) -> LowerError {
         LowerError {
             message: message.into(),
@@ -142,9 +167,18 @@ impl<'g> Lowerer<'g> {
                 self.resolve(&name, pos, 0)?
             }
             ast::Expr::Str(s) => self.string(s)?,
-            ast::Expr::PathAbs(p) => self.path(p.parts(), PathKind::Abs, pos)?,
-            ast::Expr::PathRel(p) => self.path(p.parts(), PathKind::Rel, pos)?,
-            ast::Expr::PathHome(p) => self.path(p.parts(), PathKind::Home, pos)?,
+            ast::Expr::PathAbs(p) => {
+                self.check_path(p.syntax())?;
+                self.path(p.parts(), PathKind::Abs, pos)?
+            }
+            ast::Expr::PathRel(p) => {
+                self.check_path(p.syntax())?;
+                self.path(p.parts(), PathKind::Rel, pos)?
+            }
+            ast::Expr::PathHome(p) => {
+                self.check_path(p.syntax())?;
+                self.path(p.parts(), PathKind::Home, pos)?
+            }
             ast::Expr::PathSearch(p) => {
                 let text = p
                     .content()

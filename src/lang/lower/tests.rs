@@ -92,3 +92,24 @@ fn duplicate_attributes_are_refused() {
     assert!(lower_str("{ a.b = 1; a.c = 2; a = { d = 3; }; }").is_ok());
     assert!(lower_str("{ a = 1; a.b = 2; }").is_err());
 }
+
+#[test]
+fn a_path_broken_by_a_line_before_an_interpolation_is_a_syntax_error_not_a_panic() {
+    // Found by the fuzz driver: rnix parses this without errors and then asserts in
+    // `parts()`; Nix says "unexpected DOLLAR_CURLY".
+    for src in ["[ ./a.nix\n${\"x\"} ]", "[ /a # c\n${\"x\"} ]"] {
+        let parse = rnix::Root::parse(src);
+        if !parse.errors().is_empty() {
+            continue;
+        }
+        let Err(e) = lower_str(src) else {
+            panic!("{src:?} lowered")
+        };
+        assert!(
+            e.message.contains("a path is interrupted"),
+            "{src:?}: {}",
+            e.message
+        );
+    }
+    assert!(lower_str("./dir/${\"x\"}").is_ok());
+}
