@@ -44,6 +44,10 @@ pub struct ContainerSpec {
     /// Mounts, network mode, devices, capabilities, resources, init, auto-remove, …
     pub host_config: HostConfig,
     pub networking_config: Option<NetworkingConfig>,
+    /// The container may be committed (a base relabelled, a rootfs label added): it carries
+    /// no owner label, which the engine would copy into the image and so into its key-free
+    /// but byte-compared outputs (the SIF's labels).
+    pub may_be_committed: bool,
 }
 
 /// The labels of `spec` with the owner label envc's containers carry, so that the next
@@ -55,7 +59,10 @@ fn owned_labels(spec: &ContainerSpec) -> HashMap<String, String> {
         .name
         .as_deref()
         .is_some_and(|n| n.starts_with("envc-build-"));
-    if !build && let Some(owner) = crate::leftovers::owner_label() {
+    if !build
+        && !spec.may_be_committed
+        && let Some(owner) = crate::leftovers::owner_label()
+    {
         labels.insert(crate::leftovers::OWNER_LABEL.to_owned(), owner);
     }
     labels
@@ -92,6 +99,7 @@ impl Engine {
         self.create_container(&ContainerSpec {
             image: image.to_owned(),
             entrypoint: Some(vec!["/envc-never-started".into()]),
+            may_be_committed: true,
             ..Default::default()
         })
         .await
