@@ -3,7 +3,7 @@
 //! network probes, warnings and events.
 //!
 //! It lives below every stage so that a stage can describe a failure without reaching up
-//! into `crate::cli`.
+//! into the CLI.
 
 /// An error and its sources, joined by `: `.
 pub fn error_chain(error: &dyn std::error::Error) -> String {

@@ -15,11 +15,8 @@
 //! dead. Containers meant to outlive envc (an environment and its services, role `env`
 //! and `service`) are never leftovers.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
-
-use bollard::query_parameters::ListContainersOptionsBuilder;
 
 use crate::engine::{Engine, EngineError};
 
@@ -192,32 +189,12 @@ pub fn reap_temp_files(dir: &Path, kind: &str) -> usize {
 /// Remove every container a dead envc process created and did not mean to outlive it.
 /// Returns how many were removed.
 pub async fn reap_containers(engine: &Engine) -> Result<usize, EngineError> {
-    let filters = HashMap::from([("label", vec![OWNER_LABEL])]);
-    let options = ListContainersOptionsBuilder::new()
-        .all(true)
-        .filters(&filters)
-        .build();
     let containers = engine
-        .docker()
-        .list_containers(Some(options))
-        .await
-        .map_err(|e| EngineError::Api {
-            action: format!("list containers with label `{OWNER_LABEL}`"),
-            source: e,
-        })?;
-    let filters = HashMap::from([("name", vec!["envc-build-"])]);
-    let options = ListContainersOptionsBuilder::new()
-        .all(true)
-        .filters(&filters)
-        .build();
+        .list_containers_where("label", OWNER_LABEL, true)
+        .await?;
     let builds = engine
-        .docker()
-        .list_containers(Some(options))
-        .await
-        .map_err(|e| EngineError::Api {
-            action: "list envc's build containers".into(),
-            source: e,
-        })?;
+        .list_containers_where("name", "envc-build-", true)
+        .await?;
     let mut removed = 0;
     for container in builds {
         let name = container

@@ -295,20 +295,9 @@ async fn hash_file(
 
 /// `name → version` of the installed packages in a dpkg status file.
 pub fn installed_packages(status: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for paragraph in status.split("\n\n") {
-        let field = |name: &str| {
-            paragraph
-                .lines()
-                .find_map(|l| l.strip_prefix(name).map(str::trim).map(str::to_owned))
-        };
-        let installed = field("Status:").is_some_and(|s| s.ends_with(" installed"));
-        if let (true, Some(name), Some(version)) = (installed, field("Package:"), field("Version:"))
-        {
-            out.insert(name, version);
-        }
-    }
-    out
+    crate::lock::resolve::dpkg_status::installed(status)
+        .filter_map(|p| Some((p.field("Package:")?, p.field("Version:")?)))
+        .collect()
 }
 
 /// Differences between the locked and the installed package sets, one line each.

@@ -7,17 +7,16 @@
 //! `--keep N` spares the N newest finished images among the unreachable ones, so that going
 //! back to a recent config does not rebuild it; `--dry-run` lists instead of removing.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::future::Future;
 
-use bollard::query_parameters::ListContainersOptionsBuilder;
 use clap::Args;
 
 use crate::build::gc::{Needed, Scope, select};
 use crate::build::inventory;
-use crate::engine::{Engine, EngineError};
+use crate::engine::Engine;
 use crate::exit::{Outcome, Report};
-use crate::plan::{LockPolicy, Plan, ServiceImage, plan_project};
+use crate::plan::{LockPolicy, Plan, ServiceImage, plan_loaded};
 
 use super::config_args::ConfigArgs;
 
@@ -108,21 +107,10 @@ pub fn run(args: GcArgs) -> Result<Outcome, Report> {
 /// The image IDs of every envc environment and service container on the engine, running
 /// or stopped, whichever project started it: removing their tags would strand them.
 async fn environment_images(engine: &Engine) -> Result<BTreeSet<String>, Report> {
-    let filters = HashMap::from([("label", vec![crate::run::env_plan::LABEL_PROJECT])]);
-    let options = ListContainersOptionsBuilder::new()
-        .all(true)
-        .filters(&filters)
-        .build();
     let containers = engine
-        .docker()
-        .list_containers(Some(options))
+        .list_containers_where("label", crate::run::env_plan::LABEL_PROJECT, true)
         .await
-        .map_err(|e| {
-            Report::from(EngineError::Api {
-                action: "list envc's environment containers".into(),
-                source: e,
-            })
-        })?;
+        .map_err(Report::from)?;
     Ok(containers.into_iter().filter_map(|c| c.image_id).collect())
 }
 
@@ -147,13 +135,7 @@ pub(crate) fn current_plans(config: &ConfigArgs) -> Result<Vec<Plan>, Report> {
         } else {
             crate::spec::load(&path, variant.as_deref()).map_err(Report::input)?
         };
-        let planned = plan_project(
-            &loaded.spec,
-            &loaded.project_root,
-            loaded.variant.as_deref(),
-            LockPolicy::UnpinnedIfStale,
-        )
-        .map_err(Report::input)?;
+        let planned = plan_loaded(&loaded, LockPolicy::UnpinnedIfStale).map_err(Report::input)?;
         plans.push(planned.plan);
     }
     Ok(plans)

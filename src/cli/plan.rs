@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::exit::{Outcome, Report};
 use crate::lock::file::Freshness;
-use crate::plan::{KeyInput, LockPolicy, Planned, plan_project};
+use crate::plan::{KeyInput, LockPolicy, Planned, plan_loaded};
 use crate::spec::LoadedSpec;
 
 use super::config_args::ConfigArgs;
@@ -67,13 +67,7 @@ pub fn run(args: PlanArgs) -> Result<Outcome, Report> {
 /// Load the config and plan it, using the lock only when it fits (and saying so when not).
 pub(crate) fn load_and_plan(config: &ConfigArgs) -> Result<(LoadedSpec, Planned), Report> {
     let loaded = config.load()?;
-    let planned = plan_project(
-        &loaded.spec,
-        &loaded.project_root,
-        loaded.variant.as_deref(),
-        LockPolicy::UnpinnedIfStale,
-    )
-    .map_err(Report::input)?;
+    let planned = plan_loaded(&loaded, LockPolicy::UnpinnedIfStale).map_err(Report::input)?;
     match &planned.lock {
         Freshness::Fresh => {}
         Freshness::Missing => {

@@ -9,7 +9,7 @@ use crate::registry::ops::{self, PullRequest, PulledEntry};
 
 use super::build_sif::TargetArg;
 use super::config_args::ConfigArgs;
-use super::registry_args::RegistryArgs;
+use super::registry_args::{RegistryArgs, RegistryJob};
 
 /// Pull the environment from the cache registry.
 #[derive(Debug, Args)]
@@ -24,15 +24,13 @@ pub struct PullArgs {
 }
 
 pub fn run(args: PullArgs) -> Result<Outcome, Report> {
-    let loaded = args.config.load()?;
-    let targets = super::targets::to_build(&loaded.spec, args.target, &loaded.config)?;
-    let plan = super::build::plan_for_build(&loaded, false)?.plan;
-    let registry = args.registry.require(&loaded.spec)?;
+    let job = RegistryJob::prepare(&args.config, &args.registry, args.target)?;
+    let plan = &job.plan;
     let report = super::registry_args::runtime()?.block_on(ops::pull(PullRequest {
-        plan: &plan,
-        registry: &registry,
-        docker: targets.contains(&TargetArg::Docker),
-        sif: targets.contains(&TargetArg::Apptainer),
+        plan,
+        registry: &job.registry,
+        docker: job.docker,
+        sif: job.sif,
     }))?;
     let mut out = String::new();
     for entry in &report.images {

@@ -8,7 +8,7 @@ use crate::registry::ops::{self, PushRequest};
 
 use super::build_sif::TargetArg;
 use super::config_args::ConfigArgs;
-use super::registry_args::RegistryArgs;
+use super::registry_args::{RegistryArgs, RegistryJob};
 
 /// Push the built environment to the cache registry.
 #[derive(Debug, Args)]
@@ -23,16 +23,13 @@ pub struct PushArgs {
 }
 
 pub fn run(args: PushArgs) -> Result<Outcome, Report> {
-    let loaded = args.config.load()?;
-    let targets = super::targets::to_build(&loaded.spec, args.target, &loaded.config)?;
-    let plan = super::build::plan_for_build(&loaded, false)?.plan;
-    let registry = args.registry.require(&loaded.spec)?;
+    let job = RegistryJob::prepare(&args.config, &args.registry, args.target)?;
     let pushed = super::registry_args::runtime()?.block_on(ops::push(PushRequest {
-        spec: &loaded.spec,
-        plan: &plan,
-        registry: &registry,
-        docker: targets.contains(&TargetArg::Docker),
-        sif: targets.contains(&TargetArg::Apptainer),
+        spec: &job.loaded.spec,
+        plan: &job.plan,
+        registry: &job.registry,
+        docker: job.docker,
+        sif: job.sif,
     }))?;
     print(&pushed)
 }

@@ -90,3 +90,34 @@ pub fn pull_sif_before_building(loaded: &crate::spec::LoadedSpec) -> Result<(), 
     }
     Ok(())
 }
+
+/// What `push` and `pull` start from: the loaded config, which targets to move, the plan of
+/// the current key and the registry to use.
+pub struct RegistryJob {
+    pub loaded: crate::spec::LoadedSpec,
+    pub plan: crate::plan::Plan,
+    pub registry: Registry,
+    pub docker: bool,
+    pub sif: bool,
+}
+
+impl RegistryJob {
+    pub fn prepare(
+        config: &super::config_args::ConfigArgs,
+        registry: &RegistryArgs,
+        target: Option<super::build_sif::TargetArg>,
+    ) -> Result<RegistryJob, Report> {
+        use super::build_sif::TargetArg;
+        let loaded = config.load()?;
+        let targets = super::targets::to_build(&loaded.spec, target, &loaded.config)?;
+        let plan = super::build::plan_for_build(&loaded, false)?.plan;
+        let registry = registry.require(&loaded.spec)?;
+        Ok(RegistryJob {
+            docker: targets.contains(&TargetArg::Docker),
+            sif: targets.contains(&TargetArg::Apptainer),
+            loaded,
+            plan,
+            registry,
+        })
+    }
+}

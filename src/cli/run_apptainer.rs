@@ -7,43 +7,80 @@
 use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
 
-use super::build::BuildSettings;
 use super::build_sif::{TargetArg, ensure_native_sif};
 use super::config_args::ConfigArgs;
 use super::up::{Project, evaluate};
 use crate::apptainer::{cache, tool};
-use crate::build::{BuildOptions, ProgressMode};
 use crate::exit::{Outcome, Report};
 use crate::run::apptainer::{Action, command_line, shell_line};
 use crate::run::{RunError, resolve};
 
+/// What running in (or submitting a job to) the environment's SIF starts from.
+pub struct SifEnvironment {
+    pub project: Project,
+    pub loaded: crate::spec::LoadedSpec,
+    pub evaluated: crate::run::Evaluated,
+    /// The SIF's key (the Apptainer target's).
+    pub key: crate::plan::Key,
+    pub facts: crate::run::HostFacts,
+    pub plan: crate::run::EnvPlan,
+    /// The working directory inside, from the current directory's place in the project.
+    pub workdir: Option<String>,
+}
+
+impl SifEnvironment {
+    pub fn open(config: &ConfigArgs) -> Result<SifEnvironment, Report> {
+        let project = Project::locate(config)?;
+        // One evaluation and plan: project files enter the key, so the cached evaluation
+        // (which does not watch them) cannot name the SIF; the plan's stat cache keeps this
+        // fast.
+        let (loaded, evaluated) = evaluate(config)?;
+        let key = evaluated
+            .manifest
+            .images
+            .apptainer
+            .as_ref()
+            .map(|sif| sif.key)
+            .ok_or_else(|| super::targets::disabled(TargetArg::Apptainer, &project.config))?;
+        let facts = project.facts();
+        let plan = resolve(&evaluated.manifest, &facts, evaluated.sudo).map_err(RunError::from)?;
+        let cwd = std::env::current_dir().unwrap_or_else(|_| project.root.clone());
+        let workdir = plan.workdir(&project.root, &cwd);
+        Ok(SifEnvironment {
+            project,
+            loaded,
+            evaluated,
+            key,
+            facts,
+            plan,
+            workdir,
+        })
+    }
+
+    /// The `apptainer` command line of `action` in the SIF at `sif`.
+    pub fn command_line(
+        &self,
+        sif: &std::path::Path,
+        action: &Action,
+    ) -> Result<Vec<String>, Report> {
+        command_line(
+            &self.evaluated.manifest,
+            &self.plan,
+            &self.facts,
+            sif,
+            self.workdir.as_deref(),
+            action,
+        )
+        .map_err(Report::input)
+    }
+}
+
 /// Run `action` in the environment's SIF.
 pub fn enter(config: &ConfigArgs, action: Action, dry_run: bool) -> Result<Outcome, Report> {
-    let project = Project::locate(config)?;
-    // One evaluation and plan: project files enter the key, so the cached evaluation (which
-    // does not watch them) cannot name the SIF; the plan's stat cache keeps this fast.
-    let (loaded, evaluated) = evaluate(config)?;
-    let key = evaluated
-        .manifest
-        .images
-        .apptainer
-        .as_ref()
-        .map(|sif| sif.key)
-        .ok_or_else(|| super::targets::disabled(TargetArg::Apptainer, &project.config))?;
-    let facts = project.facts();
-    let plan = resolve(&evaluated.manifest, &facts, evaluated.sudo).map_err(RunError::from)?;
+    let env = SifEnvironment::open(config)?;
+    let (loaded, key, plan) = (&env.loaded, env.key, &env.plan);
     let sif = cache::sif_path(&key);
-    let cwd = std::env::current_dir().unwrap_or_else(|_| project.root.clone());
-    let workdir = plan.workdir(&project.root, &cwd);
-    let argv = command_line(
-        &evaluated.manifest,
-        &plan,
-        &facts,
-        &sif,
-        workdir.as_deref(),
-        &action,
-    )
-    .map_err(Report::input)?;
+    let argv = env.command_line(&sif, &action)?;
     if dry_run {
         super::print_stdout(&shell_line(&argv))?;
         return Ok(Outcome::Success);
@@ -51,30 +88,16 @@ pub fn enter(config: &ConfigArgs, action: Action, dry_run: bool) -> Result<Outco
     let apptainer = tool::apptainer("run the environment with `--target apptainer`")?;
     if !cache::is_current(&sif, &key) {
         // The cache registry first (no engine on that path), then a native build.
-        super::registry_args::pull_sif_before_building(&loaded)?;
+        super::registry_args::pull_sif_before_building(loaded)?;
     }
     if !cache::is_current(&sif, &key) {
-        let settings = BuildSettings {
-            locked: false,
-            options: BuildOptions {
-                progress: ProgressMode::Auto,
-                ..Default::default()
-            },
-            registry: Default::default(),
-        };
-        let planned = super::build::plan_for_build(&loaded, false)?;
-        if let Some(status) = ensure_native_sif(&loaded, &planned, &settings, &sif)? {
+        let planned = super::build::plan_for_build(loaded, false)?;
+        let settings = super::up::up_build_settings();
+        if let Some(status) = ensure_native_sif(loaded, &planned, &settings, &sif)? {
             return Ok(Outcome::Status(status));
         }
     }
-    for dir in &plan.host_dirs {
-        std::fs::create_dir_all(dir).map_err(|source| {
-            Report::from(RunError::HostDir {
-                path: dir.clone(),
-                source,
-            })
-        })?;
-    }
+    crate::run::lifecycle::host_dirs(plan).map_err(Report::from)?;
     let status = Command::new(&apptainer)
         .args(&argv[1..])
         .status()

@@ -9,17 +9,16 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::build_sif::TargetArg;
 use super::config_args::ConfigArgs;
 use super::registry_args::RegistryArgs;
-use super::up::{Project, evaluate};
+use super::run_apptainer::SifEnvironment;
+use super::up::Project;
 use crate::apptainer::cache;
 use crate::exit::{Outcome, Report};
 use crate::registry::RegistryClient;
 use crate::registry::client::IMAGE_MANIFEST_TYPES;
 use crate::registry::manifest::read_manifest;
-use crate::run::apptainer::{Action, command_line};
-use crate::run::{RunError, resolve};
+use crate::run::apptainer::Action;
 use crate::slurm::{JobRecord, JobScript, jobs, wants_gpu};
 
 /// Submit a command as a Slurm batch job in the environment.
@@ -184,41 +183,21 @@ pub fn prepare(
     for option in options {
         crate::escape::sbatch::directive_word(option).map_err(Report::input)?;
     }
-    let project = Project::locate(source.config)?;
-    let (loaded, evaluated) = evaluate(source.config)?;
-    let key = evaluated
-        .manifest
-        .images
-        .apptainer
-        .as_ref()
-        .map(|sif| sif.key)
-        .ok_or_else(|| super::targets::disabled(TargetArg::Apptainer, &project.config))?;
-    let facts = project.facts();
-    let plan = resolve(&evaluated.manifest, &facts, evaluated.sudo).map_err(RunError::from)?;
-    let cwd = std::env::current_dir().unwrap_or_else(|_| project.root.clone());
-    let workdir = plan.workdir(&project.root, &cwd);
-    let placeholder = Path::new("/envc-sif");
-    let mut argv = command_line(
-        &evaluated.manifest,
-        &plan,
-        &facts,
-        placeholder,
-        workdir.as_deref(),
-        &Action::Exec(command.to_vec()),
-    )
-    .map_err(Report::input)?;
+    let env = SifEnvironment::open(source.config)?;
+    let mut argv = env.command_line(Path::new("/envc-sif"), &Action::Exec(command.to_vec()))?;
+    let SifEnvironment {
+        project,
+        loaded,
+        key,
+        facts,
+        plan,
+        ..
+    } = env;
     argv.truncate(argv.len() - command.len() - 1);
     if wants_gpu(options) && !argv.iter().any(|a| a == "--nv") {
         argv.insert(2, "--nv".into());
     }
-    for dir in &plan.host_dirs {
-        std::fs::create_dir_all(dir).map_err(|source| {
-            Report::from(RunError::HostDir {
-                path: dir.clone(),
-                source,
-            })
-        })?;
-    }
+    crate::run::lifecycle::host_dirs(&plan).map_err(Report::from)?;
     let sif_dir = match (source.sif_dir, &loaded.spec.cache.sif_dir) {
         (Some(dir), _) => std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
         (None, Some(dir)) => project

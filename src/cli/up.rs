@@ -120,7 +120,7 @@ pub async fn connect(evaluated: &Evaluated) -> Result<Engine, Report> {
 
 /// How `up` and `run` build a missing image: unlocked inputs allowed, progress as the
 /// terminal allows.
-fn up_build_settings() -> BuildSettings {
+pub fn up_build_settings() -> BuildSettings {
     BuildSettings {
         locked: false,
         options: BuildOptions {

@@ -19,19 +19,10 @@ impl Engine {
         id: &str,
         path: &str,
     ) -> Result<Option<Vec<u8>>, EngineError> {
-        let options = DownloadFromContainerOptions {
-            path: path.to_string(),
-        };
         let action = format!("read `{path}` from container `{id}`");
-        let mut stream = self.docker.download_from_container(id, Some(options));
-        let mut tar = Vec::new();
-        while let Some(chunk) = stream.next().await {
-            match chunk {
-                Ok(bytes) => tar.extend_from_slice(&bytes),
-                Err(e) if super::error::is_not_found(&e) => return Ok(None),
-                Err(e) => return Err(self.fail(action, e)),
-            }
-        }
+        let Some(tar) = self.read_container_tree(id, path, usize::MAX).await? else {
+            return Ok(None);
+        };
         let io = |source: std::io::Error| EngineError::Stream {
             action: action.clone(),
             message: source.to_string(),

@@ -122,8 +122,20 @@ impl Engine {
         value: &str,
         all: bool,
     ) -> Result<Vec<ContainerSummary>, EngineError> {
-        let filter = format!("{key}={value}");
-        let filters = HashMap::from([("label", vec![filter.as_str()])]);
+        self.list_containers_where("label", &format!("{key}={value}"), all)
+            .await
+    }
+
+    /// Containers (running or not, with `all`) that the engine's list filter `filter`
+    /// matches with `value`: `label` (`key` or `key=value`), `name` (a part of the name),
+    /// `volume` (a volume they mount).
+    pub async fn list_containers_where(
+        &self,
+        filter: &str,
+        value: &str,
+        all: bool,
+    ) -> Result<Vec<ContainerSummary>, EngineError> {
+        let filters = HashMap::from([(filter, vec![value])]);
         let options = ListContainersOptionsBuilder::new()
             .all(all)
             .filters(&filters)
@@ -131,7 +143,7 @@ impl Engine {
         self.docker
             .list_containers(Some(options))
             .await
-            .map_err(|e| self.fail(format!("list containers with label `{filter}`"), e))
+            .map_err(|e| self.fail(format!("list containers with {filter} `{value}`"), e))
     }
 
     /// Whether the engine can give containers NVIDIA GPUs.

@@ -50,16 +50,7 @@ impl Engine {
 
     /// Names of the containers (running or not) that mount volume `name`.
     pub async fn containers_using_volume(&self, name: &str) -> Result<Vec<String>, EngineError> {
-        let filters = HashMap::from([("volume", vec![name])]);
-        let options = bollard::query_parameters::ListContainersOptionsBuilder::new()
-            .all(true)
-            .filters(&filters)
-            .build();
-        let containers = self
-            .docker
-            .list_containers(Some(options))
-            .await
-            .map_err(|e| self.fail(format!("list the containers using volume `{name}`"), e))?;
+        let containers = self.list_containers_where("volume", name, true).await?;
         Ok(containers
             .into_iter()
             .map(|c| {

@@ -22,7 +22,7 @@ pub use crate::content::Digest;
 pub use key::{KEY_SCHEMA_VERSION, Key, KeyInput};
 pub use manifest::{RunManifest, manifest};
 pub use planner::{Plan, PlanError, ServiceImage, plan};
-pub use project::{LockPolicy, Planned, ProjectPlanError, plan_project};
+pub use project::{LockPolicy, Planned, ProjectPlanError, plan_loaded, plan_project};
 pub use step::{Step, StepKind};
 pub use tree::{ProjectFiles, Tree, TreeEntry, TreeError};
 

@@ -61,6 +61,19 @@ fn variant_note(variant: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
+/// [`plan_project`] of a loaded config: its spec, project root and variant.
+pub fn plan_loaded(
+    loaded: &crate::spec::LoadedSpec,
+    policy: LockPolicy,
+) -> Result<Planned, ProjectPlanError> {
+    plan_project(
+        &loaded.spec,
+        &loaded.project_root,
+        loaded.variant.as_deref(),
+        policy,
+    )
+}
+
 /// Plan `spec` (loaded from the project at `root`, with `variant` applied).
 pub fn plan_project(
     spec: &Spec,

@@ -109,28 +109,17 @@ pub async fn read(
 
 /// The installed packages in dpkg's status file.
 pub fn parse_dpkg_status(status: &str) -> BTreeMap<String, DebPackage> {
-    let mut out = BTreeMap::new();
-    for paragraph in status.split("\n\n") {
-        let field = |name: &str| {
-            paragraph
-                .lines()
-                .find_map(|l| l.strip_prefix(name).map(str::trim).map(str::to_owned))
-        };
-        let installed = field("Status:").is_some_and(|s| s.ends_with(" installed"));
-        if let (true, Some(name), Some(version)) = (installed, field("Package:"), field("Version:"))
-        {
-            out.insert(
-                name,
-                DebPackage {
-                    version,
-                    arch: field("Architecture:").unwrap_or_default(),
-                    maintainer: field("Maintainer:"),
-                    license: None,
-                },
-            );
-        }
-    }
-    out
+    crate::lock::resolve::dpkg_status::installed(status)
+        .filter_map(|p| {
+            let package = DebPackage {
+                version: p.field("Version:")?,
+                arch: p.field("Architecture:").unwrap_or_default(),
+                maintainer: p.field("Maintainer:"),
+                license: None,
+            };
+            Some((p.field("Package:")?, package))
+        })
+        .collect()
 }
 
 /// Licenses by package from a tar of `/usr/share/doc` (`doc/PKG/copyright`). A package

@@ -1,52 +1,17 @@
-//! Writing a document: atomically (a temporary file in the same folder, then a rename, so a
-//! reader never sees half a document) and with the mode the user's umask gives a new file,
-//! as `cp` or a shell redirection would (a temporary file from `tempfile` would be 0600).
+//! Writing a document: through the one atomic write ([`crate::content::write_atomically`]):
+//! a reader never sees half a document, and the file gets the mode the user's umask gives a
+//! new file, as `cp` or a shell redirection would.
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use super::SupplyError;
 
 /// Write `bytes` to `path` atomically, mode `0666 & !umask`.
 pub fn write_document(path: &Path, bytes: &[u8]) -> Result<(), SupplyError> {
-    let write = |source| SupplyError::Write {
+    crate::content::write_atomically(path, bytes).map_err(|source| SupplyError::Write {
         path: PathBuf::from(path),
         source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o666)
-            .open(&tmp)
-        {
-            Ok(file) => break (tmp, file),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
-                attempt += 1;
-            }
-            Err(e) => return Err(write(e)),
-        }
-    };
-    let result = file
-        .write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(write(e));
-    }
-    Ok(())
+    })
 }
 
 #[cfg(test)]

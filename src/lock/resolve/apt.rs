@@ -10,9 +10,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::engine::{ContainerSpec, Engine};
+use crate::engine::Engine;
 
-use super::{ResolveError, container::run_collect};
+use super::ResolveError;
+use super::container::{resolver_spec, run_collect};
 
 /// One package at an exact version.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,18 +79,7 @@ pub async fn apt_closure(
         "LC_ALL=C".to_string(),
     ];
     env.extend(options.env.iter().cloned());
-    let spec = ContainerSpec {
-        image: base_image.to_string(),
-        cmd: Some(cmd),
-        entrypoint: Some(vec![]),
-        env,
-        user: Some("0:0".into()),
-        host_config: crate::engine::models::HostConfig {
-            network_mode: options.network.clone(),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let spec = resolver_spec(base_image, cmd, env, Vec::new(), options.network.clone());
     let what = format!("resolving apt packages `{}`", packages.join(" "));
     let stdout = run_collect(engine, &spec, &what).await?;
     let text = String::from_utf8_lossy(&stdout);
@@ -116,22 +106,13 @@ pub async fn installed_packages(
     engine: &Engine,
     image: &str,
 ) -> Result<Vec<AptPackage>, ResolveError> {
-    let spec = ContainerSpec {
-        image: image.to_string(),
-        cmd: Some(vec![
-            "dpkg-query".into(),
-            "-W".into(),
-            "-f".into(),
-            "${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\n".into(),
-        ]),
-        entrypoint: Some(vec![]),
-        user: Some("0:0".into()),
-        host_config: crate::engine::models::HostConfig {
-            network_mode: Some("none".into()),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let cmd = vec![
+        "dpkg-query".into(),
+        "-W".into(),
+        "-f".into(),
+        "${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\n".into(),
+    ];
+    let spec = resolver_spec(image, cmd, Vec::new(), Vec::new(), Some("none".into()));
     let stdout = run_collect(engine, &spec, "listing installed packages").await?;
     let mut packages = parse_dpkg_query(&String::from_utf8_lossy(&stdout));
     packages.sort();

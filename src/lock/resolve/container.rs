@@ -10,6 +10,30 @@ use crate::engine::{ContainerSpec, Engine, LogChunk};
 
 use super::ResolveError;
 
+/// The container a resolving command runs in: `cmd` as root in `image`, with `env`, the
+/// host paths `binds` (a CA bundle) and `network` (`None`: the engine's default).
+pub(crate) fn resolver_spec(
+    image: &str,
+    cmd: Vec<String>,
+    env: Vec<String>,
+    binds: Vec<String>,
+    network: Option<String>,
+) -> ContainerSpec {
+    ContainerSpec {
+        image: image.to_owned(),
+        cmd: Some(cmd),
+        entrypoint: Some(vec![]),
+        env,
+        user: Some("0:0".into()),
+        host_config: crate::engine::models::HostConfig {
+            binds: (!binds.is_empty()).then_some(binds),
+            network_mode: network,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
 /// Run `spec` to completion; return stdout, or fail with the tail of its output.
 pub(crate) async fn run_collect(
     engine: &Engine,

@@ -8,6 +8,7 @@
 mod apt;
 pub(crate) mod container;
 mod download;
+pub mod dpkg_status;
 mod error;
 mod image;
 mod pip;

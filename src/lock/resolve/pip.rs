@@ -13,9 +13,10 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::engine::{ContainerSpec, Engine};
+use crate::engine::Engine;
 
-use super::{ResolveError, container::run_collect, download::download_sha256};
+use super::container::{resolver_spec, run_collect};
+use super::{ResolveError, download::download_sha256};
 
 /// Where the CA bundle appears inside the resolving container.
 const CA_IN_CONTAINER: &str = "/run/envc/ca-certificates.crt";
@@ -122,19 +123,7 @@ pub async fn pip_lock(
         }
     }
     env.extend(options.env.iter().cloned());
-    let spec = ContainerSpec {
-        image: base_image.to_string(),
-        cmd: Some(cmd),
-        entrypoint: Some(vec![]),
-        env,
-        user: Some("0:0".into()),
-        host_config: crate::engine::models::HostConfig {
-            binds: (!binds.is_empty()).then_some(binds),
-            network_mode: options.network.clone(),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let spec = resolver_spec(base_image, cmd, env, binds, options.network.clone());
     let what = format!("resolving pip requirements `{}`", requirements.join(" "));
     let stdout = run_collect(engine, &spec, &what).await?;
     let resolved = parse_report(&stdout).map_err(|detail| ResolveError::Parse {
