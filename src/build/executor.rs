@@ -443,6 +443,8 @@ impl Run<'_> {
             .create_container(&ContainerSpec {
                 image: parent.to_owned(),
                 name: Some(name),
+                // Committed as the step's image: no owner label (its name carries it).
+                may_be_committed: true,
                 entrypoint: Some(vec!["/envc-never-started".into()]),
                 ..Default::default()
             })
@@ -588,6 +590,8 @@ impl Run<'_> {
             .create_container(&ContainerSpec {
                 image: parent.to_owned(),
                 name: Some(name),
+                // Committed as the step's image: no owner label (its name carries it).
+                may_be_committed: true,
                 entrypoint: Some(process.idle.clone()),
                 user: process.exec.user.clone(),
                 // The idle command reads from this stdin, which nothing ever writes to.

@@ -51,16 +51,11 @@ pub struct ContainerSpec {
 }
 
 /// The labels of `spec` with the owner label envc's containers carry, so that the next
-/// start can remove what a killed envc left behind (`crate::leftovers`). A build container
-/// carries its owner in its name instead: its labels are copied into the committed image.
+/// start can remove what a killed envc left behind (`crate::leftovers`). A container that
+/// may be committed carries none (a build step's names its owner in its name instead).
 fn owned_labels(spec: &ContainerSpec) -> HashMap<String, String> {
     let mut labels = spec.labels.clone();
-    let build = spec
-        .name
-        .as_deref()
-        .is_some_and(|n| n.starts_with("envc-build-"));
-    if !build
-        && !spec.may_be_committed
+    if !spec.may_be_committed
         && let Some(owner) = crate::leftovers::owner_label()
     {
         labels.insert(crate::leftovers::OWNER_LABEL.to_owned(), owner);
