@@ -9,7 +9,7 @@ use std::process::Command;
 
 use super::build_sif::{TargetArg, ensure_native_sif};
 use super::config_args::ConfigArgs;
-use super::up::{Project, evaluate};
+use super::up::{Project, evaluate_planned};
 use crate::apptainer::{cache, tool};
 use crate::exit::{Outcome, Report};
 use crate::run::apptainer::{Action, command_line, shell_line};
@@ -20,6 +20,8 @@ pub struct SifEnvironment {
     pub project: Project,
     pub loaded: crate::spec::LoadedSpec,
     pub evaluated: crate::run::Evaluated,
+    /// The plan the evaluation came from, for building the SIF when it is missing.
+    pub planned: crate::plan::Planned,
     /// The SIF's key (the Apptainer target's).
     pub key: crate::plan::Key,
     pub facts: crate::run::HostFacts,
@@ -34,7 +36,7 @@ impl SifEnvironment {
         // One evaluation and plan: project files enter the key, so the cached evaluation
         // (which does not watch them) cannot name the SIF; the plan's stat cache keeps this
         // fast.
-        let (loaded, evaluated) = evaluate(config)?;
+        let (loaded, planned, evaluated) = evaluate_planned(config)?;
         let key = evaluated
             .manifest
             .images
@@ -50,6 +52,7 @@ impl SifEnvironment {
             project,
             loaded,
             evaluated,
+            planned,
             key,
             facts,
             plan,
@@ -91,9 +94,8 @@ pub fn enter(config: &ConfigArgs, action: Action, dry_run: bool) -> Result<Outco
         super::registry_args::pull_sif_before_building(loaded)?;
     }
     if !cache::is_current(&sif, &key) {
-        let planned = super::build::plan_for_build(loaded, false)?;
         let settings = super::up::up_build_settings();
-        if let Some(status) = ensure_native_sif(loaded, &planned, &settings, &sif)? {
+        if let Some(status) = ensure_native_sif(loaded, &env.planned, &settings, &sif)? {
             return Ok(Outcome::Status(status));
         }
     }
