@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::json;
 
-use crate::build::project::{Project, nonce};
+use crate::build::project::Project;
 use crate::support::{busybox, debian, docker as engine, require};
 
 fn spawn(project: &Project, args: &[&str]) -> Child {
@@ -76,11 +76,9 @@ fn four_concurrent_builds_sharing_the_apt_cache_all_succeed() {
     if !require("debootstrap (Debian package)", debian::available()) {
         return;
     }
-    // One base for all projects: the archive cache volume is keyed by the base, and a fresh
-    // tag gives the apt steps keys no earlier run has cached.
-    let base = format!("envc-test/stress-apt-{}:1", nonce());
-    rt.block_on(engine.tag_image(&debian::bookworm(&rt, &engine), &base))
-        .unwrap();
+    // One base for all projects: the archive cache volume is keyed by the base, and a base
+    // of its own gives the apt steps keys no earlier run has cached.
+    let base = debian::fresh_base(&debian::bookworm(&rt, &engine), "stress-apt");
     let projects: Vec<Project> = ["hello", "tree", "less", "bc"]
         .iter()
         .map(|package| {

@@ -15,11 +15,9 @@ fn an_apt_list_change_reruns_from_the_apt_step_on() {
     if !require("debootstrap (Debian package)", debian::available()) {
         return;
     }
-    // A base name of its own gives this run's apt steps keys no earlier run has cached.
+    // A base of its own gives this run's apt steps keys no earlier run has cached.
     let nonce = nonce();
-    let base = format!("envc-test/apt-base-{nonce}:1");
-    rt.block_on(engine.tag_image(&debian::bookworm(&rt, &engine), &base))
-        .unwrap();
+    let base = debian::fresh_base(&debian::bookworm(&rt, &engine), "apt-base");
     let config = |apt: &[&str]| {
         json!({
             "name": "apt-test",
@@ -132,10 +130,7 @@ fn concurrent_apt_steps_sharing_the_archive_cache_take_turns() {
         return;
     }
     // One base for both projects: the archive cache volume is keyed by the base.
-    let nonce = nonce();
-    let base = format!("envc-test/apt-shared-{nonce}:1");
-    rt.block_on(engine.tag_image(&debian::bookworm(&rt, &engine), &base))
-        .unwrap();
+    let base = debian::fresh_base(&debian::bookworm(&rt, &engine), "apt-shared");
     let projects: Vec<Project> = ["hello", "tree", "less"]
         .iter()
         .map(|package| {

@@ -21,24 +21,9 @@ fn pip_is_locked_in_the_image_apt_made() {
         return;
     }
     let nonce = nonce();
-    let base = format!("envc-test/bare-base-{nonce}:1");
-    // A base of its own (one file more than bookworm), so that no earlier run's apt or pip
-    // step image has this run's keys: what is cached below was built by this `envc lock`.
-    let maker = format!("envc-test-bare-base-{nonce}");
-    let bookworm = debian::bookworm(&rt, &engine);
-    engine::cli(&[
-        "run",
-        "--name",
-        &maker,
-        "--network",
-        "none",
-        &bookworm,
-        "sh",
-        "-c",
-        &format!("echo {nonce} >/etc/envc-base-nonce"),
-    ]);
-    engine::cli(&["commit", &maker, &base]);
-    engine::cli(&["rm", &maker]);
+    // A base of its own, so that no earlier run's apt or pip step image has this run's
+    // keys: what is cached below was built by this `envc lock`.
+    let base = debian::fresh_base(&debian::bookworm(&rt, &engine), "bare-base");
     let project = Project::new(&json!({
         "name": "pip-parent",
         "base": { "image": base },

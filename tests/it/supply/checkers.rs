@@ -23,6 +23,17 @@ fn tool(name: &str) -> PathBuf {
     repo_root().join(".tools/venv/bin").join(name)
 }
 
+/// Run `script` with `python` on `file`; fail the test, saying `what`, when it fails.
+fn python_check(python: &Path, script: &str, file: &Path, what: &str) -> Output {
+    let out = Command::new(python)
+        .args(["-c", script])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{what}: {}", describe(&out));
+    out
+}
+
 fn describe(out: &Output) -> String {
     format!(
         "status {:?}\nstdout:\n{}\nstderr:\n{}",
@@ -67,12 +78,7 @@ if error is not None:
     print(error)
     sys.exit(1)
 "#;
-    let out = Command::new(python)
-        .args(["-c", script])
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "cyclonedx strict: {}", describe(&out));
+    python_check(python, script, file, "cyclonedx strict");
 }
 
 /// The in-toto attestation library decodes the statement and its SLSA v1 predicate (unknown
@@ -94,12 +100,7 @@ assert prov.run_details.builder.id, "builder.id"
 for s in pb.subject:
     print(s.digest["sha256"])
 "#;
-    let out = Command::new(python)
-        .args(["-c", script])
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "in-toto: {}", describe(&out));
+    let out = python_check(python, script, file, "in-toto");
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::to_owned)

@@ -17,9 +17,7 @@ fn verify_names_a_package_a_run_step_installed_and_its_step() {
         return;
     }
     let nonce = nonce();
-    let base = format!("envc-test/drift-base-{nonce}:1");
-    rt.block_on(engine.tag_image(&debian::bookworm(&rt, &engine), &base))
-        .unwrap();
+    let base = debian::fresh_base(&debian::bookworm(&rt, &engine), "drift-base");
     let project = Project::new(&json!({
         "name": unique_name("drift"),
         "base": { "image": base },

@@ -128,3 +128,27 @@ fn exists(rt: &tokio::runtime::Runtime, engine: &Engine, reference: &str) -> boo
         .expect("inspect a test image")
         .is_some()
 }
+
+/// A base of its own for one test run: `from` with one file more (`/etc/envc-base-nonce`),
+/// tagged `envc-test/<unique name>:1`. A new tag alone keeps the image ID, and with it
+/// the step keys an earlier run cached; a new image gives this run's steps keys of their
+/// own, so what a test sees cached was built by this run.
+pub fn fresh_base(from: &str, name: &str) -> String {
+    let nonce = super::docker::unique_name(name);
+    let maker = format!("envc-test-{nonce}");
+    let tag = format!("envc-test/{nonce}:1");
+    super::docker::cli(&[
+        "run",
+        "--name",
+        &maker,
+        "--network",
+        "none",
+        from,
+        "sh",
+        "-c",
+        &format!("echo {nonce} >/etc/envc-base-nonce"),
+    ]);
+    super::docker::cli(&["commit", &maker, &tag]);
+    super::docker::cli(&["rm", &maker]);
+    tag
+}

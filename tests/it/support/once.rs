@@ -23,6 +23,16 @@ pub fn locked<T>(name: &str, f: impl FnOnce() -> T) -> T {
     result
 }
 
+/// A fixture made at most once per test process: the first caller runs `make`, every later
+/// one gets its result (an error too, so a missing tool is reported once, not retried).
+pub fn memo(
+    cell: &std::sync::Mutex<Option<Result<String, String>>>,
+    make: impl FnOnce() -> Result<String, String>,
+) -> Result<String, String> {
+    let mut made = cell.lock().unwrap_or_else(|e| e.into_inner());
+    made.get_or_insert_with(make).clone()
+}
+
 fn sanitize(name: &str) -> String {
     name.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })

@@ -89,13 +89,7 @@ static BUILT: Mutex<Option<Result<String, String>>> = Mutex::new(None);
 /// The tag of a ready Slurm+Apptainer image, building it on first use; `Err` says what is
 /// missing.
 pub fn image() -> Result<String, String> {
-    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(result) = built.as_ref() {
-        return result.clone();
-    }
-    let result = ensure_image();
-    *built = Some(result.clone());
-    result
+    super::once::memo(&BUILT, ensure_image)
 }
 
 fn ensure_image() -> Result<String, String> {
